@@ -1,0 +1,111 @@
+namespace KojiProvisioner.Config;
+
+// The stack file, as bound from configuration. Property names are the YAML keys (camelCase);
+// every property has a default so a small stack file stays small. Validation is in StackValidator.
+
+/// <summary>One company's Koji farm: everything `koji-farm` needs to stand it up.</summary>
+public sealed class StackSpec
+{
+    /// <summary>The stack's name; prefixes every container, network and volume.</summary>
+    public string Name { get; set; } = "";
+    /// <summary>The company: the O= of every certificate.</summary>
+    public string Organization { get; set; } = "Koji Farm";
+    /// <summary>Where the CA, keys and passwords live. Relative paths are relative to the stack file.</summary>
+    public string? StateDir { get; set; }
+    public KojiSourceSpec Koji { get; set; } = new();
+    public HubSpec Hub { get; set; } = new();
+    public DatabaseSpec Database { get; set; } = new();
+    public WebSpec Web { get; set; } = new();
+    public KojiraSpec Kojira { get; set; } = new();
+    public BuildersSpec Builders { get; set; } = new();
+    public AdminSpec Admin { get; set; } = new();
+    /// <summary>Optional content file (tags, targets, packages) applied at the end of `up`.</summary>
+    public string? Content { get; set; }
+}
+
+public sealed class KojiSourceSpec
+{
+    /// <summary>`source`: Koji from a source tree or release tarball on a Debian base; `packages`: the distro's Koji on Fedora.</summary>
+    public string From { get; set; } = "source";
+    /// <summary>The Koji source tree or tarball (from: source). Defaults to $KOJI_SOURCE.</summary>
+    public string? Path { get; set; }
+    /// <summary>The image the farm's images build FROM. Defaults per `from`.</summary>
+    public string? BaseImage { get; set; }
+}
+
+public sealed class HubSpec
+{
+    /// <summary>The name people and tools outside the farm use for the hub; goes into its certificate.</summary>
+    public string PublicHost { get; set; } = "localhost";
+    public string BindAddress { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 8443;
+    /// <summary>Seconds between the hub's scheduler runs (hub.conf RunInterval). Koji's default is 60.</summary>
+    public int RunInterval { get; set; } = 60;
+    public bool LoginCreatesUser { get; set; }
+    /// <summary>Extra hub.conf keys, checked against the keys the hub reads.</summary>
+    public Dictionary<string, string> Settings { get; set; } = new();
+}
+
+public sealed class DatabaseSpec
+{
+    public string Name { get; set; } = "koji";
+    public string User { get; set; } = "koji";
+    /// <summary>Host port to publish PostgreSQL on; 0 keeps it inside the farm's network.</summary>
+    public int Port { get; set; }
+    public string BindAddress { get; set; } = "127.0.0.1";
+}
+
+public sealed class WebSpec
+{
+    public bool Enabled { get; set; } = true;
+    public string BindAddress { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 8444;
+    public string SiteName { get; set; } = "koji";
+}
+
+public sealed class KojiraSpec
+{
+    public bool Enabled { get; set; } = true;
+    public int SleepTime { get; set; } = 15;
+}
+
+public sealed class BuildersSpec
+{
+    public int Count { get; set; } = 1;
+    public List<string> Arches { get; set; } = new();
+    public List<string> Channels { get; set; } = new();
+    public double Capacity { get; set; } = 2.0;
+    public int MaxJobs { get; set; } = 5;
+    /// <summary>mock needs privileges to build RPMs; createrepo tasks do not.</summary>
+    public bool Privileged { get; set; }
+    /// <summary>kojid allowed_scms entries (host:/path/*:false), added to those of the content file's Flock.</summary>
+    public List<string> AllowedScms { get; set; } = new();
+    /// <summary>Builders on other machines, reached over SSH.</summary>
+    public List<RemoteBuilderSpec> Remote { get; set; } = new();
+}
+
+public sealed class RemoteBuilderSpec
+{
+    /// <summary>The host name registered in Koji (and the CN of its certificate).</summary>
+    public string Name { get; set; } = "";
+    public string Address { get; set; } = "";
+    public int Port { get; set; } = 22;
+    public string User { get; set; } = "root";
+    /// <summary>Path of the SSH private key file.</summary>
+    public string? PrivateKey { get; set; }
+    /// <summary>Name of an environment variable holding the private key's path.</summary>
+    public string? PrivateKeyEnv { get; set; }
+    /// <summary>Expected host key fingerprint (SHA256:...). Empty: trust on first use, recorded in the state folder.</summary>
+    public string? HostKey { get; set; }
+    public List<string> Arches { get; set; } = new();
+    public List<string> Channels { get; set; } = new();
+    public double Capacity { get; set; } = 2.0;
+    public int MaxJobs { get; set; } = 5;
+    /// <summary>The hub URL as this host reaches it (defaults to the hub's public URL).</summary>
+    public string? HubUrl { get; set; }
+}
+
+public sealed class AdminSpec
+{
+    public string Name { get; set; } = "kojiadmin";
+}

@@ -1,0 +1,187 @@
+using System.Text.RegularExpressions;
+
+namespace KojiProvisioner.Config;
+
+/// <summary>Checks a bound stack, fills derived defaults and resolves its paths.</summary>
+internal static partial class StackValidator
+{
+    public const string DefaultSourceBaseImage = "koji-farm/debian-base:bookworm";
+    public const string DefaultPackagesBaseImage = "registry.fedoraproject.org/fedora:41";
+
+    /// <summary>Arches Koji knows how to build for (koji.arch / rpm's canonical names).</summary>
+    private static readonly HashSet<string> KnownArches = new(StringComparer.Ordinal)
+    {
+        "x86_64", "i686", "i386", "aarch64", "armv7hl", "ppc64le", "ppc64", "s390x", "riscv64", "noarch", "src",
+    };
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")]
+    private static partial Regex StackName();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex HostName();
+
+    public static Stack Validate(
+        StackSpec spec,
+        string filePath,
+        IReadOnlyDictionary<string, string> environment,
+        StackLoader.SourceNames sources)
+    {
+        InputException Error(string key, string what) =>
+            new($"{sources.For(key.Replace('.', ':'))}: {key}: {what}");
+
+        var stackDir = Path.GetDirectoryName(Path.GetFullPath(filePath))!;
+
+        if (string.IsNullOrWhiteSpace(spec.Name))
+            throw Error("name", "required: the stack's name, e.g. 'acme' (lower case letters, digits and '-')");
+        if (!StackName().IsMatch(spec.Name))
+            throw Error("name", $"'{spec.Name}' is not a valid stack name: use 1-32 lower case letters, digits and '-', starting with a letter");
+        if (string.IsNullOrWhiteSpace(spec.Organization))
+            throw Error("organization", "must not be empty");
+
+        // Koji source
+        string? kojiSource = null;
+        switch (spec.Koji.From)
+        {
+            case "source":
+                var given = spec.Koji.Path;
+                var key = "koji.path";
+                var baseDir = stackDir;
+                if (string.IsNullOrWhiteSpace(given))
+                {
+                    if (!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env))
+                        throw Error(key, "required when koji.from is 'source': set it to a Koji source tree or release tarball, or set KOJI_SOURCE");
+                    given = env;
+                    baseDir = Directory.GetCurrentDirectory();
+                    key = "KOJI_SOURCE";
+                }
+                kojiSource = Path.GetFullPath(given, baseDir);
+                if (!File.Exists(kojiSource) && !Directory.Exists(kojiSource))
+                    throw key == "KOJI_SOURCE"
+                        ? new InputException($"environment KOJI_SOURCE: {kojiSource} does not exist")
+                        : Error(key, $"{kojiSource} does not exist");
+                if (Directory.Exists(kojiSource) && !File.Exists(Path.Combine(kojiSource, "kojihub", "kojixmlrpc.py")))
+                    throw Error(key, $"{kojiSource} is not a Koji source tree (no kojihub/kojixmlrpc.py)");
+                spec.Koji.BaseImage ??= DefaultSourceBaseImage;
+                break;
+            case "packages":
+                spec.Koji.BaseImage ??= DefaultPackagesBaseImage;
+                break;
+            default:
+                throw Error("koji.from", $"'{spec.Koji.From}' is not one of: source, packages");
+        }
+
+        // Hub, web, database
+        CheckPort(spec.Hub.Port, "hub.port", allowZero: false);
+        CheckPort(spec.Web.Port, "web.port", allowZero: false);
+        CheckPort(spec.Database.Port, "database.port", allowZero: true);
+        if (spec.Web.Enabled && spec.Web.Port == spec.Hub.Port && spec.Web.BindAddress == spec.Hub.BindAddress)
+            throw Error("web.port", $"{spec.Web.Port} is already hub.port: give the web its own port");
+        if (spec.Database.Port != 0 && (spec.Database.Port == spec.Hub.Port || (spec.Web.Enabled && spec.Database.Port == spec.Web.Port)))
+            throw Error("database.port", $"{spec.Database.Port} is already used by the hub or the web");
+        if (string.IsNullOrWhiteSpace(spec.Hub.PublicHost) || !HostName().IsMatch(spec.Hub.PublicHost))
+            throw Error("hub.publicHost", $"'{spec.Hub.PublicHost}' is not a host name");
+        if (spec.Hub.RunInterval < 1)
+            throw Error("hub.runInterval", $"must be 1 or more seconds, got {spec.Hub.RunInterval}");
+        foreach (var setting in spec.Hub.Settings.Keys)
+        {
+            if (!HubConfigKeys.Known.Contains(setting))
+                throw Error($"hub.settings.{setting}", "the hub does not read this hub.conf key (it would be silently ignored); see kojihub/kojixmlrpc.py for the keys it knows");
+            if (HubConfigKeys.Managed.Contains(setting))
+                throw Error($"hub.settings.{setting}", "koji-farm sets this key itself; use the stack's own setting for it");
+        }
+        if (!IdentifierLike(spec.Database.Name))
+            throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
+        if (!IdentifierLike(spec.Database.User))
+            throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
+        if (spec.Kojira.SleepTime < 1)
+            throw Error("kojira.sleepTime", $"must be 1 or more seconds, got {spec.Kojira.SleepTime}");
+        if (!HostName().IsMatch(spec.Admin.Name))
+            throw Error("admin.name", $"'{spec.Admin.Name}' is not a valid user name");
+
+        // Builders
+        var b = spec.Builders;
+        if (b.Count < 0)
+            throw Error("builders.count", $"must be 0 or more, got {b.Count}");
+        if (b.Count > 64)
+            throw Error("builders.count", $"{b.Count} local builders on one engine is more than this tool supports (64); put more on remote hosts");
+        if (b.Arches.Count == 0) b.Arches.Add("x86_64");
+        if (b.Channels.Count == 0) b.Channels.AddRange(["default", "createrepo"]);
+        CheckArches(b.Arches, "builders.arches");
+        CheckUnique(b.Channels, "builders.channels");
+        if (b.Capacity <= 0)
+            throw Error("builders.capacity", $"must be more than 0, got {b.Capacity}");
+        if (b.MaxJobs < 1)
+            throw Error("builders.maxJobs", $"must be 1 or more, got {b.MaxJobs}");
+
+        var hostNames = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 1; i <= b.Count; i++)
+            hostNames.Add(LocalBuilderName(spec.Name, i));
+        for (var i = 0; i < b.Remote.Count; i++)
+        {
+            var r = b.Remote[i];
+            var at = $"builders.remote[{i}]";
+            if (string.IsNullOrWhiteSpace(r.Name) || !HostName().IsMatch(r.Name))
+                throw Error($"{at}.name", $"'{r.Name}' is not a valid host name");
+            if (!hostNames.Add(r.Name))
+                throw Error($"{at}.name", $"duplicate builder name '{r.Name}'");
+            if (string.IsNullOrWhiteSpace(r.Address))
+                throw Error($"{at}.address", "required: the host's address");
+            CheckPort(r.Port, $"{at}.port", allowZero: false);
+            if (string.IsNullOrWhiteSpace(r.PrivateKey) == string.IsNullOrWhiteSpace(r.PrivateKeyEnv))
+                throw Error($"{at}.privateKey", "give exactly one of privateKey (a file) or privateKeyEnv (a variable naming the file)");
+            if (!string.IsNullOrWhiteSpace(r.PrivateKey))
+                r.PrivateKey = Path.GetFullPath(r.PrivateKey, stackDir);
+            if (!string.IsNullOrWhiteSpace(r.HostKey) && !r.HostKey.StartsWith("SHA256:", StringComparison.Ordinal))
+                throw Error($"{at}.hostKey", $"expected a fingerprint like SHA256:..., got '{r.HostKey}'");
+            if (r.Arches.Count == 0) r.Arches.AddRange(b.Arches);
+            if (r.Channels.Count == 0) r.Channels.AddRange(b.Channels);
+            CheckArches(r.Arches, $"{at}.arches");
+            CheckUnique(r.Channels, $"{at}.channels");
+            if (r.Capacity <= 0)
+                throw Error($"{at}.capacity", $"must be more than 0, got {r.Capacity}");
+            if (r.MaxJobs < 1)
+                throw Error($"{at}.maxJobs", $"must be 1 or more, got {r.MaxJobs}");
+        }
+
+        // Files
+        string? content = null;
+        if (!string.IsNullOrWhiteSpace(spec.Content))
+        {
+            content = Path.GetFullPath(spec.Content, stackDir);
+            if (!File.Exists(content))
+                throw Error("content", $"{content} does not exist");
+        }
+        var stateDir = Path.GetFullPath(
+            string.IsNullOrWhiteSpace(spec.StateDir) ? Path.Combine(".state", spec.Name) : spec.StateDir, stackDir);
+
+        return new Stack(spec, filePath, stateDir, kojiSource, content);
+
+        void CheckPort(int port, string key, bool allowZero)
+        {
+            if ((port == 0 && !allowZero) || port < 0 || port > 65535)
+                throw Error(key, $"{port} is out of range ({(allowZero ? "0 to keep it unpublished, or " : "")}1-65535)");
+        }
+
+        void CheckArches(List<string> arches, string key)
+        {
+            CheckUnique(arches, key);
+            foreach (var arch in arches)
+            {
+                if (!KnownArches.Contains(arch))
+                    throw Error(key, $"unknown arch '{arch}' (known: {string.Join(", ", KnownArches.Order(StringComparer.Ordinal))})");
+            }
+        }
+
+        void CheckUnique(List<string> values, string key)
+        {
+            var dup = values.GroupBy(v => v, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+            if (dup is not null)
+                throw Error(key, $"duplicate '{dup.Key}'");
+        }
+    }
+
+    /// <summary>The Koji host name of local builder N: also its container's name.</summary>
+    public static string LocalBuilderName(string stack, int index) => $"{stack}-builder-{index}";
+
+    private static bool IdentifierLike(string s) => Regex.IsMatch(s, "^[a-z_][a-z0-9_]{0,62}$");
+}

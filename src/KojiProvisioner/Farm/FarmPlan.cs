@@ -1,0 +1,73 @@
+namespace KojiProvisioner.Farm;
+
+/// <summary>Everything a farm is made of on a Docker engine: a pure value, printable and diffable.</summary>
+public sealed record FarmPlan(
+    string Stack,
+    NetworkSpec Network,
+    IReadOnlyList<VolumeSpec> Volumes,
+    IReadOnlyList<ImageSpec> Images,
+    IReadOnlyList<ContainerSpec> Containers)
+{
+    public ContainerSpec Container(string name) => Containers.Single(c => c.Name == name);
+}
+
+public sealed record NetworkSpec(string Name);
+
+/// <summary>A named volume. Holds data: `up` never recreates or removes one.</summary>
+public sealed record VolumeSpec(string Name, string Purpose);
+
+/// <summary>
+/// An image built through the engine from a recipe folder under infra/images. Its tag carries a hash
+/// of the recipe and of every file added to the context, so a changed recipe is a new image.
+/// </summary>
+public sealed record ImageSpec(
+    string Reference,
+    string Recipe,
+    IReadOnlyDictionary<string, string> BuildArgs,
+    IReadOnlyDictionary<string, string> ExtraContext);
+
+public sealed record Mount(string Volume, string Target, bool ReadOnly);
+
+public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort);
+
+public sealed record HealthCheck(
+    IReadOnlyList<string> Test,
+    TimeSpan Interval,
+    TimeSpan Timeout,
+    int Retries,
+    TimeSpan StartPeriod);
+
+/// <summary>A file copied into a container after it is created and before it starts.</summary>
+/// <summary>A file copied into a container after it is created and before it starts. Secret files are never printed.</summary>
+public sealed record ContainerFile(string Path, byte[] Content, int Mode, int Uid = 0, int Gid = 0, bool Secret = false)
+{
+    public string Text => System.Text.Encoding.UTF8.GetString(Content);
+}
+
+public static class Roles
+{
+    public const string Db = "db";
+    public const string Hub = "hub";
+    public const string Web = "web";
+    public const string Kojira = "kojira";
+    public const string Builder = "builder";
+}
+
+public sealed record ContainerSpec(
+    string Name,
+    string Role,
+    string Image,
+    IReadOnlyList<string> Command,
+    IReadOnlyList<string> Aliases,
+    IReadOnlyDictionary<string, string> Environment,
+    IReadOnlyList<Mount> Mounts,
+    IReadOnlyList<PublishedPort> Ports,
+    HealthCheck Health,
+    string RestartPolicy,
+    bool Privileged,
+    IReadOnlyList<string> DependsOn,
+    IReadOnlyList<ContainerFile> Files)
+{
+    /// <summary>The hash of everything that, when changed, needs a new container (not the dependencies).</summary>
+    public string ConfigHash { get; init; } = "";
+}

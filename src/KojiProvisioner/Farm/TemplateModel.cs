@@ -1,0 +1,59 @@
+using KojiProvisioner.Config;
+
+namespace KojiProvisioner.Farm;
+
+/// <summary>The names templates see. Keys are snake_case, as Scriban templates read best.</summary>
+internal static class TemplateModel
+{
+    public static IReadOnlyDictionary<string, object?> Base(Stack stack, FarmCredentials creds, FarmNames names)
+    {
+        var spec = stack.Spec;
+        return new Dictionary<string, object?>
+        {
+            ["stack"] = new Dictionary<string, object?> { ["name"] = spec.Name, ["organization"] = spec.Organization },
+            ["db"] = new Dictionary<string, object?>
+            {
+                ["host"] = "db",
+                ["port"] = 5432,
+                ["name"] = spec.Database.Name,
+                ["user"] = spec.Database.User,
+                ["password"] = creds.DbPassword,
+            },
+            ["hub"] = new Dictionary<string, object?>
+            {
+                ["public_host"] = spec.Hub.PublicHost,
+                ["internal_url"] = names.InternalHubUrl,
+                ["public_url"] = names.PublicHubUrl,
+                ["public_files_url"] = names.PublicFilesUrl,
+                ["run_interval"] = spec.Hub.RunInterval,
+                ["login_creates_user"] = spec.Hub.LoginCreatesUser,
+                ["proxy_dns"] = creds.Client(Identities.Web).SubjectDn,
+                ["settings"] = (IReadOnlyDictionary<string, string>)spec.Hub.Settings,
+            },
+            ["web"] = new Dictionary<string, object?>
+            {
+                ["site_name"] = spec.Web.SiteName,
+                ["public_url"] = names.PublicWebUrl,
+                ["secret"] = creds.WebSecret,
+            },
+            ["kojira"] = new Dictionary<string, object?> { ["sleep_time"] = spec.Kojira.SleepTime },
+        };
+    }
+
+    public static IReadOnlyDictionary<string, object?> WithBuilder(
+        IReadOnlyDictionary<string, object?> model, string name, string hubUrl, string filesUrl,
+        string certPath, string caPath, int maxJobs, IReadOnlyList<string> allowedScms) =>
+        new Dictionary<string, object?>(model)
+        {
+            ["builder"] = new Dictionary<string, object?>
+            {
+                ["name"] = name,
+                ["hub_url"] = hubUrl,
+                ["files_url"] = filesUrl,
+                ["cert"] = certPath,
+                ["ca"] = caPath,
+                ["max_jobs"] = maxJobs,
+                ["allowed_scms"] = allowedScms.ToList(),
+            },
+        };
+}

@@ -1,0 +1,82 @@
+using System.Security.Cryptography;
+using System.Text;
+using KojiProvisioner.Config;
+
+namespace KojiProvisioner.Farm;
+
+/// <summary>
+/// Picks the image recipes for a stack and names each image by a hash of everything that goes into
+/// its build (recipe files, build arguments, the Koji source), so an unchanged recipe is never rebuilt
+/// and a changed one is always a new image.
+/// </summary>
+public static class ImageRecipes
+{
+    public const string Db = "db";
+    public const string KojiFromSource = "koji-source";
+    public const string KojiFromPackages = "koji-packages";
+    /// <summary>Files shared by every Koji recipe (entrypoint, health checks), added to its context.</summary>
+    public const string Common = "common";
+    public const string KojiSourceInContext = "koji-src.tar.gz";
+
+    public static FarmImages Resolve(Stack stack, string imagesRoot)
+    {
+        var spec = stack.Spec;
+        var baseImage = spec.Koji.BaseImage!;
+        var dbArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = spec.Koji.From == "source" ? baseImage : StackValidator.DefaultSourceBaseImage };
+        var db = Make("koji-farm/db", Db, dbArgs, new Dictionary<string, string>(), imagesRoot);
+
+        var recipe = spec.Koji.From == "source" ? KojiFromSource : KojiFromPackages;
+        var extra = new Dictionary<string, string>();
+        var common = Path.Combine(imagesRoot, Common);
+        if (Directory.Exists(common))
+            extra[Common] = common;
+        if (spec.Koji.From == "source")
+            extra[KojiSourceInContext] = stack.KojiSourcePath!;
+        var koji = Make("koji-farm/koji", recipe, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, extra, imagesRoot);
+        return new FarmImages(koji, db);
+    }
+
+    private static ImageSpec Make(string repository, string recipe, Dictionary<string, string> args,
+        Dictionary<string, string> extra, string imagesRoot)
+    {
+        var recipeDir = Path.Combine(imagesRoot, recipe);
+        if (!Directory.Exists(recipeDir))
+            throw new FarmException($"image recipe {recipeDir} not found: is infra/images complete?");
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AddTree(hash, recipe, recipeDir);
+        foreach (var (key, value) in args.OrderBy(a => a.Key, StringComparer.Ordinal))
+            hash.AppendData(Encoding.UTF8.GetBytes($"arg {key}={value}\n"));
+        foreach (var (key, source) in extra.OrderBy(a => a.Key, StringComparer.Ordinal))
+        {
+            if (Directory.Exists(source))
+                AddTree(hash, key, source);
+            else
+                AddFile(hash, key, source);
+        }
+        var tag = Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
+        return new ImageSpec($"{repository}:{tag}", recipe, args, extra);
+    }
+
+    private static void AddTree(IncrementalHash hash, string name, string dir)
+    {
+        var files = Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.git{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(f => (rel: Path.GetRelativePath(dir, f).Replace('\\', '/'), full: f))
+            .OrderBy(f => f.rel, StringComparer.Ordinal);
+        foreach (var (rel, full) in files)
+            AddFile(hash, $"{name}/{rel}", full);
+    }
+
+    private static void AddFile(IncrementalHash hash, string name, string path)
+    {
+        hash.AppendData(Encoding.UTF8.GetBytes($"file {name}\n"));
+        using var stream = File.OpenRead(path);
+        Span<byte> buffer = stackalloc byte[81920];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+            hash.AppendData(buffer[..read]);
+        // Executable bits matter to an entrypoint script.
+        if (!OperatingSystem.IsWindows())
+            hash.AppendData(Encoding.UTF8.GetBytes($"mode {(int)File.GetUnixFileMode(path)}\n"));
+    }
+}

@@ -1,0 +1,96 @@
+using Docker.DotNet.Models;
+using KojiProvisioner.Farm;
+using DockerMount = Docker.DotNet.Models.Mount;
+using ContainerSpec = KojiProvisioner.Farm.ContainerSpec;
+using HealthCheck = KojiProvisioner.Farm.HealthCheck;
+
+namespace KojiProvisioner.Docker;
+
+/// <summary>
+/// The one place a <see cref="ContainerSpec"/> becomes Docker's create request. Pure, so what the
+/// engine is asked for is pinned by unit tests without an engine.
+/// </summary>
+public static class ContainerParameters
+{
+    public static CreateContainerParameters From(ContainerSpec spec, string stack, string network)
+    {
+        var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);
+        var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
+        foreach (var port in spec.Ports)
+        {
+            var key = $"{port.ContainerPort}/tcp";
+            exposed[key] = default;
+            if (!bindings.TryGetValue(key, out var list))
+                bindings[key] = list = new List<PortBinding>();
+            // Published on the address the stack names only: a farm bound to 127.0.0.1 stays private.
+            list.Add(new PortBinding { HostIP = port.HostIp, HostPort = port.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        }
+
+        return new CreateContainerParameters
+        {
+            Name = spec.Name,
+            Hostname = spec.Name,
+            Image = spec.Image,
+            // Cmd only: the image's ENTRYPOINT picks the role's program from it.
+            Cmd = spec.Command.Count == 0 ? null! : spec.Command.ToList(),
+            Env = spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}").ToList(),
+            Labels = LabelsOf(spec, stack),
+            ExposedPorts = exposed.Count == 0 ? null! : exposed,
+            Healthcheck = Healthcheck(spec.Health)!,
+            HostConfig = new HostConfig
+            {
+                NetworkMode = network,
+                PortBindings = bindings.Count == 0 ? null! : bindings,
+                Mounts = spec.Mounts.Select(m => new DockerMount
+                {
+                    Type = "volume",
+                    Source = m.Volume,
+                    Target = m.Target,
+                    ReadOnly = m.ReadOnly,
+                }).ToList(),
+                RestartPolicy = new RestartPolicy { Name = RestartPolicyKindOf(spec.RestartPolicy, spec.Name) },
+                Privileged = spec.Privileged,
+            },
+            NetworkingConfig = new NetworkingConfig
+            {
+                EndpointsConfig = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal)
+                {
+                    [network] = new EndpointSettings { Aliases = spec.Aliases.ToList() },
+                },
+            },
+        };
+    }
+
+    public static IDictionary<string, string> LabelsOf(ContainerSpec spec, string stack) =>
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Labels.Stack] = stack,
+            [Labels.Role] = spec.Role,
+            [Labels.ConfigHash] = spec.ConfigHash.Length > 0 ? spec.ConfigHash : ConfigHash.Of(spec),
+        };
+
+    private static HealthcheckConfig? Healthcheck(HealthCheck? health)
+    {
+        // No test: the image's own HEALTHCHECK (if any) applies.
+        if (health is null || health.Test.Count == 0)
+            return null;
+        return new HealthcheckConfig
+        {
+            Test = health.Test.ToList(),
+            Interval = health.Interval,
+            Timeout = health.Timeout,
+            Retries = health.Retries,
+            StartPeriod = health.StartPeriod,
+        };
+    }
+
+    internal static RestartPolicyKind RestartPolicyKindOf(string policy, string container) => policy switch
+    {
+        "" or "no" => RestartPolicyKind.No,
+        "always" => RestartPolicyKind.Always,
+        "unless-stopped" => RestartPolicyKind.UnlessStopped,
+        "on-failure" => RestartPolicyKind.OnFailure,
+        _ => throw new FarmException(
+            $"container {container}: restart policy '{policy}' is not one of no, always, unless-stopped, on-failure"),
+    };
+}

@@ -1,0 +1,305 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.ExceptionServices;
+using KojiProvisioner.Farm;
+
+namespace KojiProvisioner.Docker;
+
+/// <summary>
+/// Runs a <see cref="ConvergePlan"/> and carries no decisions of its own: network and volumes,
+/// images, orphan removal, then containers in dependency order — each one healthy (and its
+/// <c>onHealthy</c> hook done) before its dependents start, independent ones in parallel.
+/// A container counts as done only once started: one created but never started (a run killed
+/// between create, copy-in and start) is recreated by the next run.
+/// </summary>
+public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = null)
+{
+    private readonly EngineOptions _options = options ?? new EngineOptions();
+
+    /// <param name="onHealthy">
+    /// Called for every planned container once it is healthy, kept ones included, before its
+    /// dependents start (e.g. register builders in the hub once the hub answers). It runs again
+    /// on every `up`, so it must be idempotent; that is also how a re-run finishes an interrupted one.
+    /// </param>
+    public async Task ExecuteAsync(ConvergePlan plan, IProgress<FarmEvent>? progress = null,
+        Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default)
+    {
+        var run = new Run(progress);
+
+        foreach (var step in plan.Of(ResourceKind.Network).Where(s => s.Action == StepAction.Create))
+        {
+            await engine.CreateNetworkAsync(step.Name, plan.Stack, ct);
+            run.Report(FarmStep.Network, step.Name, "created");
+        }
+        foreach (var step in plan.Of(ResourceKind.Volume).Where(s => s.Action == StepAction.Create))
+        {
+            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct);
+            run.Report(FarmStep.Volume, step.Name, "created");
+        }
+        foreach (var step in plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build))
+            await BuildAsync(step.Image!, run, ct);
+
+        var orphans = plan.Of(ResourceKind.Container).Where(s => s.Action == StepAction.Remove);
+        foreach (var group in DependencyOrder.TeardownGroups(orphans, s => s.Role ?? ""))
+            await Task.WhenAll(group.Select(s => StopAndRemoveAsync(s.ExistingId!, s.Name, run, ct)));
+
+        await RunContainersAsync(plan, run, onHealthy, ct);
+    }
+
+    private async Task BuildAsync(ImageSpec image, Run run, CancellationToken ct)
+    {
+        // Someone else (another stack, an earlier interrupted run) may have built it since we looked.
+        if (await engine.ImageIdAsync(image.Reference, ct) is not null)
+        {
+            run.Report(FarmStep.Build, image.Reference, "exists");
+            return;
+        }
+        run.Report(FarmStep.Build, image.Reference, $"building from recipe {image.Recipe}");
+        await using var context = FileArchive.BuildContext(image, _options.ImagesRoot);
+        await engine.BuildImageAsync(image, context, _options.BuildNetworkMode,
+            new CallbackProgress<string>(line => run.Report(FarmStep.Build, image.Reference, line)), ct);
+        run.Report(FarmStep.Build, image.Reference, "built");
+    }
+
+    private async Task RunContainersAsync(ConvergePlan plan, Run run, Func<ContainerSpec, CancellationToken, Task>? onHealthy,
+        CancellationToken ct)
+    {
+        var steps = plan.Of(ResourceKind.Container).Where(s => s.Action != StepAction.Remove).ToList();
+        var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
+        using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var done = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
+
+        // Steps come in start order, so every dependency already has its task.
+        foreach (var step in steps)
+        {
+            var deps = step.Container!.DependsOn.Select(d => done.TryGetValue(d, out var t) ? t : Task.FromResult(true)).ToArray();
+            done[step.Name] = Task.Run(async () =>
+            {
+                if ((await Task.WhenAll(deps)).Any(ok => !ok))
+                    return false; // a dependency failed: its error is the one to show
+                try
+                {
+                    await ConvergeContainerAsync(step, plan, run, onHealthy, stopAll.Token);
+                    return true;
+                }
+                catch (OperationCanceledException) when (stopAll.IsCancellationRequested)
+                {
+                    return false;
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(ExceptionDispatchInfo.Capture(e));
+                    await stopAll.CancelAsync(); // no new starts once something failed
+                    return false;
+                }
+            }, CancellationToken.None);
+        }
+
+        await Task.WhenAll(done.Values);
+        if (failures.IsEmpty)
+            ct.ThrowIfCancellationRequested();
+        if (failures.Count == 1)
+            failures.Single().Throw();
+        if (failures.Count > 1)
+        {
+            var all = failures.Select(f => f.SourceException).ToList();
+            if (all.All(e => e is FarmException))
+                throw new FarmException(string.Join("\n", all.Select(e => e.Message)), ExitCode.Failed, new AggregateException(all));
+            throw new AggregateException(all);
+        }
+    }
+
+    private async Task ConvergeContainerAsync(ConvergeStep step, ConvergePlan plan, Run run,
+        Func<ContainerSpec, CancellationToken, Task>? onHealthy, CancellationToken ct)
+    {
+        var spec = step.Container!;
+        string id;
+        switch (step.Action)
+        {
+            case StepAction.Keep:
+                id = step.ExistingId!;
+                run.Report(FarmStep.Keep, spec.Name, step.Cause);
+                break;
+            case StepAction.Start:
+                id = step.ExistingId!;
+                await engine.StartContainerAsync(id, spec.Name, ct);
+                run.Report(FarmStep.Start, spec.Name, $"started ({step.Cause})");
+                break;
+            case StepAction.Recreate:
+                await StopAndRemoveAsync(step.ExistingId!, spec.Name, run, ct);
+                id = await CreateAndStartAsync(spec, plan, run, $"recreated: {step.Cause}", ct);
+                break;
+            case StepAction.Create:
+                id = await CreateAndStartAsync(spec, plan, run, "created", ct);
+                break;
+            default:
+                throw new InvalidOperationException($"no container action {step.Action}");
+        }
+
+        await WaitHealthyAsync(id, spec, run, ct);
+        if (onHealthy is not null)
+        {
+            await onHealthy(spec, ct);
+            run.Report(FarmStep.OnHealthy, spec.Name, "done");
+        }
+    }
+
+    private async Task<string> CreateAndStartAsync(ContainerSpec spec, ConvergePlan plan, Run run, string what, CancellationToken ct)
+    {
+        var id = await engine.CreateContainerAsync(ContainerParameters.From(spec, plan.Stack, plan.Network), ct);
+        run.Report(FarmStep.Create, spec.Name, what);
+        // Killed from here to the start, the container stays "never started" and the next run recreates it.
+        await engine.CopyFilesAsync(id, spec.Name, spec.Files, ct);
+        if (spec.Files.Count > 0)
+            run.Report(FarmStep.CopyFiles, spec.Name, $"{spec.Files.Count} file(s) copied in");
+        await engine.StartContainerAsync(id, spec.Name, ct);
+        run.Report(FarmStep.Start, spec.Name, "started");
+        return id;
+    }
+
+    /// <summary>Waits until the container's health check passes (or, without one, until it runs).</summary>
+    private async Task WaitHealthyAsync(string id, ContainerSpec spec, Run run, CancellationToken ct)
+    {
+        var hasCheck = spec.Health is { Test.Count: > 0 } && spec.Health.Test[0] != "NONE";
+        var budget = _options.HealthTimeout ?? Budget(spec.Health, hasCheck);
+        var waited = Stopwatch.StartNew();
+        var reported = false;
+        string? lastOutput = null;
+        while (true)
+        {
+            var c = await engine.InspectContainerAsync(id, ct)
+                    ?? throw new FarmException($"container {spec.Name} disappeared while waiting for it to become healthy");
+            var state = c.State ?? throw new FarmException($"container {spec.Name}: the engine reported no state");
+            var health = state.Health?.Status is { Length: > 0 } s && s != "none" ? s : null;
+            lastOutput = state.Health?.Log?.LastOrDefault()?.Output?.Trim() is { Length: > 0 } o ? o : lastOutput;
+
+            if (health == "healthy" || (health is null && !hasCheck && state.Running))
+            {
+                run.Report(FarmStep.Healthy, spec.Name, health is null ? "running (no health check)" : "healthy");
+                return;
+            }
+            if (!state.Running && !state.Restarting)
+            {
+                var logs = await engine.LogTailAsync(id, _options.LogTailLines, ct);
+                throw new FarmException(
+                    $"container {spec.Name} exited with code {state.ExitCode}{(state.OOMKilled ? " (out of memory)" : "")} " +
+                    $"before it became healthy; last lines of its output:\n{Indent(logs)}");
+            }
+            if (waited.Elapsed > budget)
+            {
+                var logs = await engine.LogTailAsync(id, _options.LogTailLines, ct);
+                throw new FarmException(
+                    $"container {spec.Name} did not become healthy within {budget.TotalSeconds:0} s " +
+                    $"(health: {health ?? "none"}{(c.RestartCount > 0 ? $", restarted {c.RestartCount} times" : "")}); " +
+                    $"last health check output: {lastOutput ?? "(no check has finished yet)"}\n" +
+                    $"last lines of its output:\n{Indent(logs)}");
+            }
+            if (!reported)
+            {
+                run.Report(FarmStep.WaitHealthy, spec.Name, $"waiting up to {budget.TotalSeconds:0} s for it to become healthy");
+                reported = true;
+            }
+            await Task.Delay(_options.PollInterval, ct);
+        }
+    }
+
+    private static TimeSpan Budget(HealthCheck? h, bool hasCheck) =>
+        !hasCheck || h is null
+            ? TimeSpan.FromSeconds(30)
+            : h.StartPeriod + (h.Interval + h.Timeout) * (h.Retries + 1) + TimeSpan.FromSeconds(30);
+
+    private static string Indent(string text) =>
+        text.Length == 0 ? "  (no output)" : string.Join("\n", text.Split('\n').Select(l => "  " + l.TrimEnd('\r')));
+
+    /// <summary>`docker stop` then remove; a container already gone is a warning, not a failure.</summary>
+    private async Task<bool> StopAndRemoveAsync(string id, string name, Run run, CancellationToken ct)
+    {
+        if (await engine.StopContainerAsync(id, name, _options.StopTimeout, ct))
+            run.Report(FarmStep.Stop, name, "stopped");
+        if (await engine.RemoveContainerAsync(id, name, ct))
+        {
+            run.Report(FarmStep.Remove, name, "removed");
+            return true;
+        }
+        run.Report(FarmStep.Warning, name, "not found while removing: already gone");
+        return false;
+    }
+
+    /// <summary>
+    /// Removes every container and the network of a stack, by label: builders and kojira first, then
+    /// web, hub, db. Volumes stay unless <paramref name="purge"/>; the result says what was kept.
+    /// </summary>
+    public async Task<DownResult> TearDownAsync(ObservedFarm observed, bool purge, IProgress<FarmEvent>? progress = null,
+        CancellationToken ct = default)
+    {
+        var run = new Run(progress);
+        var removed = new ConcurrentBag<string>();
+        foreach (var group in DependencyOrder.TeardownGroups(observed.Containers, c => c.Role))
+            await Task.WhenAll(group.Select(async c =>
+            {
+                if (await StopAndRemoveAsync(c.Id, c.Name, run, ct))
+                    removed.Add(c.Name);
+            }));
+
+        var networks = new List<string>();
+        foreach (var network in observed.Networks)
+        {
+            if (await engine.RemoveNetworkAsync(network, ct))
+            {
+                networks.Add(network);
+                run.Report(FarmStep.Network, network, "removed");
+            }
+            else
+                run.Report(FarmStep.Warning, network, "not found while removing: already gone");
+        }
+
+        var removedVolumes = new List<string>();
+        if (purge)
+        {
+            foreach (var volume in observed.Volumes)
+            {
+                if (await engine.RemoveVolumeAsync(volume, ct))
+                {
+                    removedVolumes.Add(volume);
+                    run.Report(FarmStep.Volume, volume, "removed");
+                }
+                else
+                    run.Report(FarmStep.Warning, volume, "not found while removing: already gone");
+            }
+        }
+        else
+            foreach (var volume in observed.Volumes)
+                run.Report(FarmStep.Volume, volume, "kept (down --purge removes it)");
+
+        return new DownResult(
+            observed.Stack,
+            removed.Order(StringComparer.Ordinal).ToList(),
+            networks,
+            removedVolumes,
+            purge ? [] : observed.Volumes,
+            run.Warnings.ToList());
+    }
+
+    /// <summary>One command's clock, progress sink and warnings.</summary>
+    private sealed class Run(IProgress<FarmEvent>? progress)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        public ConcurrentQueue<string> Warnings { get; } = new();
+
+        public void Report(FarmStep step, string resource, string message)
+        {
+            if (step == FarmStep.Warning)
+                Warnings.Enqueue($"{resource}: {message}");
+            progress?.Report(new FarmEvent(step, resource, message, _clock.Elapsed));
+        }
+    }
+}
+
+/// <summary>What `down` did: removed containers and networks, removed or kept volumes, warnings.</summary>
+public sealed record DownResult(
+    string Stack,
+    IReadOnlyList<string> RemovedContainers,
+    IReadOnlyList<string> RemovedNetworks,
+    IReadOnlyList<string> RemovedVolumes,
+    IReadOnlyList<string> KeptVolumes,
+    IReadOnlyList<string> Warnings);

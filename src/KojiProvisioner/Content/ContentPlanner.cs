@@ -1,0 +1,24 @@
+using KojiProvisioner.Koji;
+
+namespace KojiProvisioner.Content;
+
+/// <summary>Reads the hub once and compares: the plan is what <c>content diff</c> prints and
+/// <c>content apply</c> runs. Makes no writes and does not log in.</summary>
+public static class ContentPlanner
+{
+    public static async Task<ContentPlan> PlanAsync(IKojiHub hub, KojiContent desired, bool prune, CancellationToken cancellationToken = default)
+    {
+        // undeclared tags are only ever deleted whole, so their details are not needed
+        var state = await HubStateReader.ReadAsync(hub,
+            desired.Tags.Select(t => t.Name), desired.Users.Select(u => u.Name), cancellationToken).ConfigureAwait(false);
+        return Plan(desired, state, prune);
+    }
+
+    /// <summary>The pure half, for callers that already hold the hub's state.</summary>
+    public static ContentPlan Plan(KojiContent desired, HubState state, bool prune) => new()
+    {
+        Changes = ContentDiff.Compute(desired, state, prune),
+        Prune = prune,
+        TagIds = state.TagIds,
+    };
+}

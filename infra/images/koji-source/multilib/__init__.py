@@ -1,0 +1,1 @@
+# Stand-in for python-multilib, which Debian does not package. See multilib.py.

@@ -1,0 +1,259 @@
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+
+namespace KojiProvisioner.Pki;
+
+/// <summary>
+/// The farm's CA, the hub/web server certificate and one client certificate per identity, kept in
+/// &lt;state&gt;/pki. Each run reuses what is there and only replaces what is missing, about to expire,
+/// no longer matching the request or not signed by the current CA, so the farm keeps its trust
+/// across runs.
+/// </summary>
+public sealed partial class FarmPki
+{
+    /// <summary>Leaves are renewed when they have this long left.</summary>
+    public static readonly TimeSpan LeafRenewalWindow = TimeSpan.FromDays(30);
+
+    /// <summary>The CA is renewed (and every leaf reissued) when it has this long left.</summary>
+    public static readonly TimeSpan CaRenewalWindow = TimeSpan.FromDays(90);
+
+    private const string CaRemedy = "Delete ca.crt and ca.key to create a new CA; every server and client certificate is then reissued.";
+
+    private FarmPki(string directory, string caPem, string caThumbprint, IssuedCertificate server,
+        IReadOnlyDictionary<string, IssuedCertificate> clients, IReadOnlyList<string> changes)
+    {
+        PkiDirectory = directory;
+        CaCertificatePem = caPem;
+        CaThumbprint = caThumbprint;
+        Server = server;
+        Clients = clients;
+        Changes = changes;
+    }
+
+    /// <summary>The pki folder: ca.crt, ca.key, server.crt, server.key, clients/&lt;name&gt;.crt|.key.</summary>
+    public string PkiDirectory { get; }
+    public string CaCertificatePem { get; }
+    public string CaThumbprint { get; }
+    public IssuedCertificate Server { get; }
+
+    /// <summary>By <see cref="ClientIdentity.Name"/>.</summary>
+    public IReadOnlyDictionary<string, IssuedCertificate> Clients { get; }
+
+    /// <summary>
+    /// One line per certificate saying what this run did: "created CA", "reused CA",
+    /// "reissued server certificate: names changed", "renewed client builder-1: expires 2027-01-02"
+    /// (the date the old certificate expires or expired).
+    /// </summary>
+    public IReadOnlyList<string> Changes { get; }
+
+    public static FarmPki LoadOrCreate(string stateDirectory, PkiRequest request, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
+        ArgumentNullException.ThrowIfNull(request);
+        var serverNames = Validate(request);
+        var now = (clock ?? TimeProvider.System).GetUtcNow();
+
+        var directory = Path.Combine(Path.GetFullPath(stateDirectory), "pki");
+        var clientsDirectory = Path.Combine(directory, "clients");
+        Directory.CreateDirectory(stateDirectory);
+        PemFiles.EnsurePrivateDirectory(directory);
+        PemFiles.EnsurePrivateDirectory(clientsDirectory);
+        PemFiles.RemoveStaleTempFiles(directory);
+        PemFiles.RemoveStaleTempFiles(clientsDirectory);
+
+        var changes = new List<string>();
+        using var ca = LoadOrCreateCa(directory, request.Organization, now, changes, out var caIsNew);
+
+        var serverSubject = CertificateAuthority.ServerSubject(request.Organization, serverNames);
+        var server = EnsureLeaf(
+            new Leaf("server certificate", Path.Combine(directory, "server.crt"), Path.Combine(directory, "server.key")),
+            ca, caIsNew, now, changes,
+            existing =>
+                !ServerNames.FromCertificate(existing).SameNamesAs(serverNames) ? "names changed"
+                : !SameName(existing.SubjectName, serverSubject) ? "subject changed"
+                : null,
+            () => ca.IssueServer(serverSubject, serverNames, now));
+
+        var clients = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
+        foreach (var client in request.Clients)
+        {
+            var subject = CertificateAuthority.ClientSubject(request.Organization, client.OrganizationalUnit, client.CommonName);
+            clients[client.Name] = EnsureLeaf(
+                new Leaf($"client {client.Name}", Path.Combine(clientsDirectory, client.Name + ".crt"), Path.Combine(clientsDirectory, client.Name + ".key")),
+                ca, caIsNew, now, changes,
+                existing => SameName(existing.SubjectName, subject) ? null : "subject changed",
+                () => ca.IssueClient(subject, now));
+        }
+
+        return new FarmPki(directory, PemFiles.ToPem(ca.Certificate), ca.Certificate.Thumbprint, server,
+            new ReadOnlyDictionary<string, IssuedCertificate>(clients), changes.AsReadOnly());
+    }
+
+    private sealed record Leaf(string Label, string CertificatePath, string KeyPath);
+
+    private static CertificateAuthority LoadOrCreateCa(string directory, string organization, DateTimeOffset now, List<string> changes, out bool isNew)
+    {
+        var certificatePath = Path.Combine(directory, "ca.crt");
+        var keyPath = Path.Combine(directory, "ca.key");
+        var haveCertificate = File.Exists(certificatePath);
+        var haveKey = File.Exists(keyPath);
+
+        if (!haveCertificate && !haveKey)
+        {
+            isNew = true;
+            changes.Add("created CA");
+            return CreateCa(certificatePath, keyPath, organization, now);
+        }
+        // Half a CA cannot sign, and silently replacing it would hide a lost key: ask the user
+        if (!haveKey)
+            throw new PkiException($"{keyPath} is missing but {certificatePath} exists. Restore ca.key, or delete ca.crt to create a new CA (every certificate is then reissued).", keyPath);
+        if (!haveCertificate)
+            throw new PkiException($"{certificatePath} is missing but {keyPath} exists. Restore ca.crt, or delete ca.key to create a new CA (every certificate is then reissued).", certificatePath);
+
+        var certificate = PemFiles.ReadCertificate(certificatePath, CaRemedy);
+        RSA key;
+        try
+        {
+            key = PemFiles.ReadRsaKey(keyPath, CaRemedy);
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
+        var ca = CertificateAuthority.FromParts(certificate, key);
+        if (!ca.Owns(key))
+        {
+            ca.Dispose();
+            throw new PkiException($"{keyPath} is not the key of {certificatePath}. Restore the matching pair, or delete both to create a new CA (every certificate is then reissued).", keyPath);
+        }
+        PemFiles.RestrictToOwner(keyPath);
+
+        var notAfter = NotAfter(certificate);
+        if (notAfter - now > CaRenewalWindow)
+        {
+            isNew = false;
+            changes.Add("reused CA");
+            return ca;
+        }
+        ca.Dispose();
+        isNew = true;
+        changes.Add($"renewed CA: {ExpiryReason(notAfter, now)}");
+        return CreateCa(certificatePath, keyPath, organization, now);
+    }
+
+    private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, DateTimeOffset now)
+    {
+        var ca = CertificateAuthority.Create(organization, now);
+        try
+        {
+            // key first: a run stopped in between leaves a mismatched pair, which the next run reports
+            PemFiles.WriteAtomically(keyPath, ca.KeyPem, secret: true);
+            PemFiles.WriteAtomically(certificatePath, PemFiles.ToPem(ca.Certificate), secret: false);
+            return ca;
+        }
+        catch
+        {
+            ca.Dispose();
+            throw;
+        }
+    }
+
+    private static IssuedCertificate EnsureLeaf(Leaf leaf, CertificateAuthority ca, bool caIsNew, DateTimeOffset now, List<string> changes,
+        Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, RSA Key)> issue)
+    {
+        var haveCertificate = File.Exists(leaf.CertificatePath);
+        var haveKey = File.Exists(leaf.KeyPath);
+        string change;
+        if (!haveCertificate && !haveKey)
+            change = $"created {leaf.Label}";
+        else if (caIsNew)
+            change = $"reissued {leaf.Label}: new CA";
+        else if (!haveCertificate || !haveKey)
+            change = $"reissued {leaf.Label}: {Path.GetFileName(haveCertificate ? leaf.KeyPath : leaf.CertificatePath)} missing";
+        else
+        {
+            var remedy = $"Delete it to have the {leaf.Label} reissued.";
+            using var certificate = PemFiles.ReadCertificate(leaf.CertificatePath, remedy);
+            using var key = PemFiles.ReadRsaKey(leaf.KeyPath, remedy);
+            var notAfter = NotAfter(certificate);
+            string? reason =
+                !CertificateAuthority.SamePublicKey(certificate, key) ? "key does not match certificate"
+                : !ca.HasIssued(certificate) ? "not signed by current CA"
+                : mismatch(certificate);
+            if (reason is not null)
+                change = $"reissued {leaf.Label}: {reason}";
+            else if (notAfter - now <= LeafRenewalWindow)
+                change = $"renewed {leaf.Label}: {ExpiryReason(notAfter, now)}";
+            else
+            {
+                PemFiles.RestrictToOwner(leaf.KeyPath);
+                changes.Add($"reused {leaf.Label}");
+                return Describe(certificate, key);
+            }
+        }
+
+        changes.Add(change);
+        var (newCertificate, newKey) = issue();
+        using (newCertificate)
+        using (newKey)
+        {
+            // key first: a run stopped in between leaves a mismatched pair, which the next run reissues
+            PemFiles.WriteAtomically(leaf.KeyPath, PemFiles.ToPem(newKey), secret: true);
+            PemFiles.WriteAtomically(leaf.CertificatePath, PemFiles.ToPem(newCertificate), secret: false);
+            return Describe(newCertificate, newKey);
+        }
+    }
+
+    private static IssuedCertificate Describe(X509Certificate2 certificate, RSA key) => new(
+        PemFiles.ToPem(certificate),
+        PemFiles.ToPem(key),
+        Rfc2253.Format(certificate.SubjectName),
+        NotAfter(certificate),
+        certificate.Thumbprint);
+
+    private static DateTimeOffset NotAfter(X509Certificate2 certificate) =>
+        new DateTimeOffset(certificate.NotAfter).ToUniversalTime();
+
+    private static string ExpiryReason(DateTimeOffset notAfter, DateTimeOffset now) =>
+        (notAfter <= now ? "expired " : "expires ") + notAfter.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static bool SameName(X500DistinguishedName a, X500DistinguishedName b) => a.RawData.AsSpan().SequenceEqual(b.RawData);
+
+    private static ServerNames Validate(PkiRequest request)
+    {
+        CheckAttribute(request.Organization, "Organization");
+        // the CA's CN carries the organization too, and a CN is at most 64 characters (RFC 5280)
+        CheckAttribute(CertificateAuthority.CaCommonName(request.Organization), "Organization (in the CA's name)");
+        var names = ServerNames.Parse(request.ServerNames);
+
+        ArgumentNullException.ThrowIfNull(request.Clients);
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var client in request.Clients)
+        {
+            ArgumentNullException.ThrowIfNull(client);
+            if (client.Name is null || !FileStem().IsMatch(client.Name))
+                throw new ArgumentException($"client name '{client.Name}' must be letters, digits, '.', '_' or '-' and start with a letter or digit; it is a file name", nameof(request));
+            // case-insensitive: on some file systems Admin.key and admin.key are the same file
+            if (!seen.Add(client.Name))
+                throw new ArgumentException($"client name '{client.Name}' is used twice", nameof(request));
+            CheckAttribute(client.CommonName, $"CommonName of client '{client.Name}'");
+            CheckAttribute(client.OrganizationalUnit, $"OrganizationalUnit of client '{client.Name}'");
+        }
+        return names;
+    }
+
+    private static void CheckAttribute(string? value, string what)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            throw new ArgumentException($"{what} must not be empty");
+        if (value.Length > 64)
+            throw new ArgumentException($"{what} is {value.Length} characters; a certificate name attribute holds at most 64");
+    }
+
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    private static partial Regex FileStem();
+}

@@ -1,1 +1,3 @@
-return 0;
+using KojiProvisioner.Cli;
+
+return await KojiFarmApp.RunAsync(args, Spectre.Console.AnsiConsole.Console, Console.Out, Console.Error);

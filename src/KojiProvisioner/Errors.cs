@@ -6,6 +6,8 @@ public enum ExitCode
     Ok = 0,
     Failed = 1,
     BadInput = 2,
+    /// <summary>`content diff --exit-code`: the hub differs from the file.</summary>
+    ChangesPending = 3,
 }
 
 /// <summary>

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using KojiProvisioner.Config;
+
+namespace KojiProvisioner.Cli.Commands;
+
+/// <summary>Options every stack command shares, and the one place user errors become exit codes.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Stack() => new("--stack", "-s")
+    {
+        Description = "The stack file (YAML)",
+        Required = true,
+    };
+
+    public static Option<string[]> Set() => new("--set")
+    {
+        Description = "Override a stack setting: --set hub.port=9443 (repeatable; wins over KOJIFARM_ variables and the file)",
+        AllowMultipleArgumentsPerToken = false,
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public static Option<string> Output() => new Option<string>("--output", "-o")
+    {
+        Description = "table (for people) or json (for machines)",
+        DefaultValueFactory = _ => "table",
+    }.AcceptOnlyFromAmong("table", "json");
+
+    public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set) =>
+        StackLoader.Load(parse.GetValue(stack)!, parse.GetValue(set) ?? []);
+
+    /// <summary>Runs a verb: user errors print one line and return their exit code; bugs keep their stack trace.</summary>
+    public static async Task<int> Guard(CliIO io, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (FarmException e)
+        {
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)e.ExitCode;
+        }
+        catch (KojiProvisioner.Content.ContentException e)
+        {
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.BadInput;
+        }
+        catch (KojiProvisioner.Koji.KojiException e)
+        {
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.Failed;
+        }
+        catch (KojiProvisioner.Content.ContentApplyException e)
+        {
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.Failed;
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.CommandLine;
+using KojiProvisioner.Content;
+using KojiProvisioner.Farm;
+using Spectre.Console;
+
+namespace KojiProvisioner.Cli.Commands;
+
+/// <summary>
+/// `koji-farm content diff|apply|export`: the hub's tags, targets, external repos, groups and
+/// package lists as code. diff reads only (no login); apply writes only the difference.
+/// </summary>
+internal static class ContentCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var command = new Command("content", "Koji content as code: tags, inheritance, external repos, build groups, targets, packages");
+        command.Subcommands.Add(Diff(io, apply: false));
+        command.Subcommands.Add(Diff(io, apply: true));
+        command.Subcommands.Add(Export(io));
+        return command;
+    }
+
+    private static Option<string> File() => new("--file", "-f") { Description = "The content file (default: the stack's `content`)" };
+
+    private static Command Diff(CliIO io, bool apply)
+    {
+        var stack = CommonOptions.Stack();
+        var set = CommonOptions.Set();
+        var output = CommonOptions.Output();
+        var file = File();
+        var prune = new Option<bool>("--prune") { Description = "Also remove what the hub holds and the file does not list (packages are blocked, not deleted)" };
+        var exitCode = new Option<bool>("--exit-code") { Description = "diff: exit 3 when there are changes to apply" };
+        var command = apply
+            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { stack, set, output, file, prune }
+            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { stack, set, output, file, prune, exitCode };
+        command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
+        {
+            var (definition, content) = Load(parse, stack, set, file);
+            using var hub = StackDeployment.AdminClient(definition);
+            var plan = await ContentPlanner.PlanAsync(hub, content, parse.GetValue(prune), ct);
+            var json = parse.GetValue(output) == "json";
+            if (!apply)
+            {
+                if (json)
+                    io.Out.WriteLine(plan.ToJson());
+                else
+                    io.Console.WriteLine(plan.ToString());
+                return parse.GetValue(exitCode) && !plan.IsEmpty ? (int)ExitCode.ChangesPending : 0;
+            }
+            var result = await ContentApplier.ApplyAsync(hub, plan, ct);
+            if (json)
+                io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { changes = result.Changes, writes = result.Writes, batches = result.Batches }));
+            else
+                io.Console.MarkupLine(plan.IsEmpty ? "no changes: the hub matches the content" : $"{Markup.Escape(plan.ToString())}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Export(CliIO io)
+    {
+        var stack = CommonOptions.Stack();
+        var set = CommonOptions.Set();
+        var outFile = new Option<string>("--out") { Description = "Write to this file instead of standard output" };
+        var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
+        command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
+        {
+            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var definition = new StackDeployment(loaded).PreviewDefinitionWithState();
+            using var hub = StackDeployment.AdminClient(definition);
+            var yaml = await ContentExporter.ExportAsync(hub, ct);
+            var target = parse.GetValue(outFile);
+            if (target is null)
+                io.Out.Write(yaml);
+            else
+                await System.IO.File.WriteAllTextAsync(target, yaml, ct);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static (FarmDefinition, KojiContent) Load(ParseResult parse, Option<string> stack, Option<string[]> set, Option<string> file)
+    {
+        var loaded = CommonOptions.LoadStack(parse, stack, set);
+        var path = parse.GetValue(file) ?? loaded.ContentPath
+            ?? throw new InputException($"{loaded.FilePath}: content: no content file: set `content:` in the stack or pass --file");
+        KojiContent content;
+        try
+        {
+            content = ContentLoader.LoadFile(path);
+        }
+        catch (ContentException e)
+        {
+            throw new InputException(e.Message);
+        }
+        return (new StackDeployment(loaded).PreviewDefinitionWithState(), content);
+    }
+}

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Text.Json;
+using KojiProvisioner.Cli.Output;
+using KojiProvisioner.Farm;
+using Spectre.Console;
+
+namespace KojiProvisioner.Cli.Commands;
+
+/// <summary>`koji-farm down`: remove containers and the network; keep the data unless --purge.</summary>
+internal static class DownCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var stack = CommonOptions.Stack();
+        var set = CommonOptions.Set();
+        var output = CommonOptions.Output();
+        var purge = new Option<bool>("--purge") { Description = "Also remove the volumes (database, /mnt/koji) and the stack's state folder (CA, keys)" };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before --purge (needed when not at a terminal)" };
+        var command = new Command("down", "Remove the farm's containers and network; volumes are kept unless --purge") { stack, set, output, purge, yes };
+        command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
+        {
+            var json = parse.GetValue(output) == "json";
+            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
+            var purging = parse.GetValue(purge);
+            if (purging && !parse.GetValue(yes))
+            {
+                if (!io.Console.Profile.Capabilities.Interactive)
+                    throw new InputException($"down --purge deletes the database, /mnt/koji and the CA of stack '{deployment.Stack.Name}': add --yes to confirm");
+                if (!io.Console.Confirm($"Delete the database, /mnt/koji and the CA of stack '{deployment.Stack.Name}'?", defaultValue: false))
+                    return 1;
+            }
+            var result = await deployment.DownAsync(purging, new ProgressView(io, quiet: json), ct);
+            if (json)
+            {
+                io.Out.WriteLine(JsonSerializer.Serialize(new
+                {
+                    stack = result.Stack,
+                    removedContainers = result.RemovedContainers,
+                    removedNetworks = result.RemovedNetworks,
+                    removedVolumes = result.RemovedVolumes,
+                    keptVolumes = result.KeptVolumes,
+                    warnings = result.Warnings,
+                }, PlanView.Json));
+                return 0;
+            }
+            io.Console.MarkupLine($"removed {result.RemovedContainers.Count} containers and {result.RemovedNetworks.Count} networks of stack [bold]{Markup.Escape(result.Stack)}[/]");
+            if (result.KeptVolumes.Count > 0)
+                io.Console.MarkupLine($"kept volumes {Markup.Escape(string.Join(", ", result.KeptVolumes))} (the farm's data: `up` uses them again; `down --purge` removes them)");
+            if (result.RemovedVolumes.Count > 0)
+                io.Console.MarkupLine($"removed volumes {Markup.Escape(string.Join(", ", result.RemovedVolumes))} and the state folder");
+            return 0;
+        }));
+        return command;
+    }
+}

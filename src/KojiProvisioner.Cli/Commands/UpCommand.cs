@@ -1,0 +1,52 @@
+using System.CommandLine;
+using System.Text.Json;
+using KojiProvisioner.Cli.Output;
+using KojiProvisioner.Farm;
+using Spectre.Console;
+
+namespace KojiProvisioner.Cli.Commands;
+
+/// <summary>`koji-farm up`: converge the farm on the engine, register its parts in Koji, seed the content.</summary>
+internal static class UpCommand
+{
+    public static Command Create(CliIO io)
+    {
+        var stack = CommonOptions.Stack();
+        var set = CommonOptions.Set();
+        var output = CommonOptions.Output();
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output };
+        command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
+        {
+            var json = parse.GetValue(output) == "json";
+            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
+            var result = await deployment.UpAsync(new ProgressView(io, quiet: json), ct);
+            var profile = ClientConfigCommand.WriteAdminFiles(result.Definition);
+            var names = result.Definition.Names;
+            if (json)
+            {
+                io.Out.WriteLine(JsonSerializer.Serialize(new
+                {
+                    stack = deployment.Stack.Name,
+                    changes = result.Engine.Steps.Where(s => s.IsChange).Select(s => new { action = s.Action.ToString().ToLowerInvariant(), kind = s.Kind.ToString().ToLowerInvariant(), name = s.Name, cause = s.Cause }),
+                    koji = result.KojiChanges,
+                    content = result.ContentApplied is null ? null : new { changes = result.ContentApplied.Changes, writes = result.ContentApplied.Writes },
+                    hub = names.PublicHubUrl,
+                    web = deployment.Stack.Spec.Web.Enabled ? names.PublicWebUrl : null,
+                }, PlanView.Json));
+                return 0;
+            }
+            io.Console.MarkupLine($"[bold]{Markup.Escape(deployment.Stack.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
+            foreach (var change in result.KojiChanges)
+                io.Console.MarkupLine($"  koji: {Markup.Escape(change)}");
+            if (result.ContentApplied is { } applied)
+                io.Console.MarkupLine($"  content: {applied.Changes} changes in {applied.Writes} writes");
+            io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
+            if (deployment.Stack.Spec.Web.Enabled)
+                io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
+            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(deployment.Stack.Name)}`");
+            _ = profile;
+            return 0;
+        }));
+        return command;
+    }
+}

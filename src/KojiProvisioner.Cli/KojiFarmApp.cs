@@ -1,0 +1,38 @@
+using System.CommandLine;
+using KojiProvisioner.Cli.Commands;
+using Spectre.Console;
+
+namespace KojiProvisioner.Cli;
+
+/// <summary>The `koji-farm` command line. Every verb lives in its own file under Commands/.</summary>
+public static class KojiFarmApp
+{
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
+    {
+        var io = new CliIO(console, stdout, stderr);
+        var root = new RootCommand("koji-farm: a company's Koji build farm (hub, web, kojira, builders) as code");
+        root.Subcommands.Add(PreviewCommand.Create(io));
+        root.Subcommands.Add(RenderCommand.Create(io));
+        root.Subcommands.Add(ClientConfigCommand.Create(io));
+        foreach (var extra in ExtraCommands(io))
+            root.Subcommands.Add(extra);
+
+        var parse = root.Parse(args);
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        try
+        {
+            return await parse.InvokeAsync(config);
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("koji-farm: stopped; run the same command again to finish the job");
+            return 130;
+        }
+    }
+
+    private static IEnumerable<Command> ExtraCommands(CliIO io) =>
+        [UpCommand.Create(io), DownCommand.Create(io), StatusCommand.Create(io), ContentCommand.Create(io)];
+}
+
+/// <summary>Where output goes: Spectre for people, raw writers for JSON and errors.</summary>
+public sealed record CliIO(IAnsiConsole Console, TextWriter Out, TextWriter Error);

@@ -1,0 +1,76 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using KojiProvisioner.Cli.Commands;
+using KojiProvisioner.Farm;
+using Spectre.Console;
+
+namespace KojiProvisioner.Cli.Output;
+
+/// <summary>The plan as a table for people or as JSON (a documented contract, see README).</summary>
+internal static class PlanView
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static void Write(CliIO io, FarmPlan plan, IReadOnlyList<PlanChange>? changes, bool json)
+    {
+        if (json)
+        {
+            io.Out.WriteLine(JsonSerializer.Serialize(ToJson(plan, changes), Json));
+            return;
+        }
+        var table = new Table().Title($"stack [bold]{Markup.Escape(plan.Stack)}[/]")
+            .AddColumns("role", "container", "image", "ports", "mounts", "depends on");
+        foreach (var c in plan.Containers)
+        {
+            table.AddRow(
+                Markup.Escape(c.Role), Markup.Escape(c.Name), Markup.Escape(c.Image),
+                Markup.Escape(string.Join("\n", c.Ports.Select(Port))),
+                Markup.Escape(string.Join("\n", c.Mounts.Select(MountText))),
+                Markup.Escape(string.Join(", ", c.DependsOn)));
+        }
+        io.Console.Write(table);
+        io.Console.MarkupLine($"network [bold]{Markup.Escape(plan.Network.Name)}[/]; volumes {Markup.Escape(string.Join(", ", plan.Volumes.Select(v => v.Name)))}");
+        if (changes is null)
+        {
+            io.Console.MarkupLine("[grey]no Docker engine answered: showing the plan only[/]");
+            return;
+        }
+        var summary = changes.GroupBy(c => c.Action).Select(g => $"{g.Count()} to {g.Key}");
+        foreach (var change in changes.Where(c => c.Action != "keep"))
+            io.Console.MarkupLine($"  {Markup.Escape(change.Action),-8} {Markup.Escape(change.Kind)} {Markup.Escape(change.Name)}  [grey]{Markup.Escape(change.Cause)}[/]");
+        io.Console.MarkupLine(changes.Any(c => c.Action != "keep") ? string.Join(", ", summary) : "no changes: the farm matches the stack");
+    }
+
+    public static object ToJson(FarmPlan plan, IReadOnlyList<PlanChange>? changes) => new
+    {
+        stack = plan.Stack,
+        network = plan.Network.Name,
+        volumes = plan.Volumes.Select(v => new { name = v.Name, purpose = v.Purpose }),
+        images = plan.Images.Select(i => new { reference = i.Reference, recipe = i.Recipe }),
+        containers = plan.Containers.Select(c => new
+        {
+            name = c.Name,
+            role = c.Role,
+            image = c.Image,
+            command = c.Command,
+            ports = c.Ports.Select(Port),
+            mounts = c.Mounts.Select(MountText),
+            dependsOn = c.DependsOn,
+            health = c.Health.Test,
+            restart = c.RestartPolicy,
+            privileged = c.Privileged,
+            files = c.Files.Select(f => f.Path),
+            configHash = c.ConfigHash,
+        }),
+        changes = changes?.Select(c => new { action = c.Action, kind = c.Kind, name = c.Name, cause = c.Cause }),
+    };
+
+    private static string Port(PublishedPort p) => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}";
+
+    private static string MountText(Mount m) => $"{m.Volume}:{m.Target}{(m.ReadOnly ? ":ro" : "")}";
+}

@@ -1,0 +1,56 @@
+using KojiProvisioner.Config;
+using KojiProvisioner.Pki;
+using KojiProvisioner.Templates;
+
+namespace KojiProvisioner.Farm;
+
+/// <summary>A stack with its credentials and its plan: everything `up` needs before touching an engine.</summary>
+public sealed record FarmDefinition(
+    Stack Stack,
+    StateFolder State,
+    FarmCredentials Credentials,
+    FarmPlan Plan,
+    IReadOnlyList<string> StateChanges)
+{
+    public FarmNames Names => new(Stack.Spec);
+
+    /// <summary>
+    /// Loads or makes the stack's credentials in <paramref name="state"/> and plans the farm.
+    /// Pass a throwaway copy of the state folder to preview without changing anything.
+    /// </summary>
+    public static FarmDefinition Load(Stack stack, StateFolder state, IReadOnlyList<string>? allowedScms = null, TimeProvider? clock = null)
+    {
+        state.Create();
+        var spec = stack.Spec;
+        var names = new FarmNames(spec);
+        var clients = new List<ClientIdentity>
+        {
+            new(Identities.Admin, spec.Admin.Name, "admin"),
+            new(Identities.Web, "kojiweb", "kojiweb"),
+            new(Identities.Kojira, "kojira", "kojira"),
+        };
+        for (var i = 1; i <= spec.Builders.Count; i++)
+            clients.Add(new ClientIdentity(names.Builder(i), names.Builder(i), "builder"));
+        foreach (var remote in spec.Builders.Remote)
+            clients.Add(new ClientIdentity(remote.Name, remote.Name, "builder"));
+
+        var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients), clock);
+        var credentials = new FarmCredentials(
+            pki.CaCertificatePem,
+            ToCertKey(pki.Server),
+            pki.Clients.ToDictionary(c => c.Key, c => ToCertKey(c.Value), StringComparer.Ordinal),
+            state.Secret("db-password"),
+            state.Secret("web-secret", 32));
+
+        var scms = spec.Builders.AllowedScms.Concat(allowedScms ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var plan = new FarmPlanner(new TemplateRenderer(Assets.Templates))
+            .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images), scms);
+        return new FarmDefinition(stack, state, credentials, plan, pki.Changes);
+    }
+
+    private static CertKey ToCertKey(IssuedCertificate c) => new(c.CertificatePem, c.PrivateKeyPem, c.SubjectDn);
+
+    /// <summary>Where the admin's certificate and the CA are kept, for client profiles.</summary>
+    public string AdminCertificatePath => Path.Combine(State.Path, "client", Identities.Admin + ".pem");
+    public string CaPath => Path.Combine(State.Path, "pki", "ca.crt");
+}

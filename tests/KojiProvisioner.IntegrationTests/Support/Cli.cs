@@ -1,0 +1,73 @@
+using Xunit.Abstractions;
+using System.Text;
+using KojiProvisioner.Cli;
+using Spectre.Console;
+
+namespace KojiProvisioner.IntegrationTests.Support;
+
+/// <summary>The result of one koji-farm run, with a readable ToString for assertion messages.</summary>
+public sealed record CliResult(int ExitCode, string Out, string Error, TimeSpan Elapsed)
+{
+    public override string ToString() => $"exit {ExitCode} after {Elapsed.TotalSeconds:F1} s\n--- stdout ---\n{Out}\n--- stderr ---\n{Error}";
+}
+
+/// <summary>Runs koji-farm in-process, as a user would from the shell.</summary>
+public static class Cli
+{
+    public static async Task<CliResult> RunAsync(params string[] args)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(stdout),
+        });
+        console.Profile.Width = 200;
+        var code = await KojiFarmApp.RunAsync(args, console, stdout, stderr);
+        return new CliResult(code, stdout.ToString(), stderr.ToString(), started.Elapsed);
+    }
+}
+
+/// <summary>Free TCP ports on 127.0.0.1 for published container ports.</summary>
+public static class FreePorts
+{
+    public static int[] Take(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ =>
+        {
+            var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            l.Start();
+            return l;
+        }).ToList();
+        var ports = listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        listeners.ForEach(l => l.Stop());
+        return ports;
+    }
+}
+
+/// <summary>Prints each step of a long test with its duration.</summary>
+public sealed class Steps(ITestOutputHelper output)
+{
+    private readonly System.Diagnostics.Stopwatch _total = System.Diagnostics.Stopwatch.StartNew();
+
+    public async Task<T> Run<T>(string name, Func<Task<T>> step)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            return await step();
+        }
+        finally
+        {
+            var line = $"[{_total.Elapsed.TotalSeconds,6:F1} s] {name}: {watch.Elapsed.TotalSeconds:F1} s";
+            output.WriteLine(line);
+            Console.WriteLine(line);
+        }
+    }
+
+    public Task Run(string name, Func<Task> step) => Run<bool>(name, async () => { await step(); return true; });
+}

@@ -68,7 +68,7 @@ public sealed class DockerEngine : IDisposable
         {
             client.Dispose();
             throw new FarmException(
-                $"cannot reach the Docker engine at {endpoint}: no answer within {PingTimeout.TotalSeconds:0} s (is dockerd running? set DOCKER_HOST to use another engine)");
+                $"cannot reach the Docker engine at {endpoint.OriginalString}: no answer within {PingTimeout.TotalSeconds:0} s (is dockerd running? set DOCKER_HOST to use another engine)");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -78,21 +78,22 @@ public sealed class DockerEngine : IDisposable
         return new DockerEngine(client, endpoint);
     }
 
-    private static FarmException Unreachable(Uri endpoint, Exception e) =>
-        new($"cannot reach the Docker engine at {endpoint}: {Reason(e)} (is dockerd running? set DOCKER_HOST to use another engine)",
+    private static FarmException Unreachable(Uri endpoint, Exception e)
+    {
+        // A missing socket file surfaces as "Cannot assign requested address": say what it means.
+        var reason = endpoint.Scheme == "unix" && !File.Exists(endpoint.LocalPath) && !Directory.Exists(endpoint.LocalPath)
+            ? $"no socket at {endpoint.LocalPath}"
+            : Reason(e);
+        return new($"cannot reach the Docker engine at {endpoint.OriginalString}: {reason} (is dockerd running? set DOCKER_HOST to use another engine)",
             ExitCode.Failed, e);
+    }
 
     /// <summary>The most specific reason in an exception chain: "Connection refused", not "An error occurred while sending the request".</summary>
     private static string Reason(Exception e)
     {
         var socket = Chain(e).OfType<SocketException>().FirstOrDefault();
         if (socket is not null)
-            return socket.SocketErrorCode switch
-            {
-                SocketError.ConnectionRefused => "Connection refused",
-                SocketError.AddressNotAvailable or SocketError.AddressFamilyNotSupported => socket.Message,
-                _ => socket.Message,
-            };
+            return socket.SocketErrorCode == SocketError.ConnectionRefused ? "Connection refused" : socket.Message;
         if (Chain(e).OfType<DockerApiException>().FirstOrDefault() is { } api)
             return ApiMessage(api);
         return Chain(e).Last().Message;

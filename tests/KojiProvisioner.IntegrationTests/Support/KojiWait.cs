@@ -1,0 +1,66 @@
+using KojiProvisioner.Koji;
+
+namespace KojiProvisioner.IntegrationTests.Support;
+
+/// <summary>Waits on a real hub, each named after what it waits for.</summary>
+public static class KojiWait
+{
+    public const int RepoReady = 1;
+    public const int TaskClosed = 2;
+
+    public static async Task UntilAsync(TimeSpan timeout, Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition())
+                return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"waited {timeout.TotalSeconds:F0} s for {what}");
+            await Task.Delay(1000);
+        }
+    }
+
+    public static async Task<Dictionary<string, IReadOnlyDictionary<string, object?>>> HostsAsync(IKojiHub hub) =>
+        ((IEnumerable<object?>)(await hub.CallAsync("listHosts"))!)
+            .Cast<IReadOnlyDictionary<string, object?>>()
+            .ToDictionary(h => (string)h["name"]!, h => h);
+
+    /// <summary>Requests a repo for the tag (Koji 1.35 repo requests) and returns its id once READY.</summary>
+    public static async Task<int> RepoReadyAsync(IKojiHub hub, string tag, TimeSpan timeout)
+    {
+        await hub.EnsureLoggedInAsync();
+        var check = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("repo.request", tag, new KojiKwargs { { "min_event", "last" } }))!;
+        var repoId = 0;
+        if (check["repo"] is IReadOnlyDictionary<string, object?> ready)
+            return Convert.ToInt32(ready["id"]);
+        var requestId = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)check["request"]!)["id"]);
+        await UntilAsync(timeout, async () =>
+        {
+            var status = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("repo.checkRequest", requestId))!;
+            if (status["repo"] is IReadOnlyDictionary<string, object?> repo && Convert.ToInt32(repo["state"]) == RepoReady)
+            {
+                repoId = Convert.ToInt32(repo["id"]);
+                return true;
+            }
+            return false;
+        }, $"a READY repo for tag {tag} (repo request {requestId})");
+        return repoId;
+    }
+
+    public sealed record TaskRow(int Id, string Method, string Host);
+
+    /// <summary>Closed tasks of a method, with the name of the host that ran each.</summary>
+    public static async Task<IReadOnlyList<TaskRow>> ClosedTasksAsync(IKojiHub hub, string method)
+    {
+        var hosts = (await HostsAsync(hub)).Values.ToDictionary(h => Convert.ToInt32(h["id"]), h => (string)h["name"]!);
+        var tasks = (IEnumerable<object?>)(await hub.CallAsync("listTasks", new KojiKwargs
+        {
+            { "opts", new Dictionary<string, object?> { ["method"] = method, ["state"] = new List<object?> { TaskClosed } } },
+        }))!;
+        return tasks.Cast<IReadOnlyDictionary<string, object?>>()
+            .Select(t => new TaskRow(Convert.ToInt32(t["id"]), method,
+                t["host_id"] is { } id && hosts.TryGetValue(Convert.ToInt32(id), out var name) ? name : ""))
+            .ToList();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using KojiProvisioner.Config;
+using KojiProvisioner.Farm;
+using KojiProvisioner.Koji;
+
+namespace KojiProvisioner.IntegrationTests.Support;
+
+/// <summary>
+/// A throwaway stack file (unique name, free loopback ports, its own state folder) for tests that
+/// stand up a real farm with the real koji-farm command. Dispose purges it from the engine.
+/// </summary>
+public sealed class TestStack : IAsyncDisposable
+{
+    public const string KojiSourceVariable = "KOJI_SOURCE";
+
+    private readonly string _dir;
+
+    public TestStack(string prefix, int builders, string extraYaml = "")
+    {
+        Name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
+        _dir = System.IO.Directory.CreateTempSubdirectory("koji-farm-stack-").FullName;
+        var ports = FreePorts.Take(2);
+        HubPort = ports[0];
+        WebPort = ports[1];
+        File = Path.Combine(_dir, "stack.yaml");
+        System.IO.File.WriteAllText(File, $"""
+            name: {Name}
+            organization: Test Builders, Inc.
+            koji:
+              from: source
+              path: {KojiSource}
+            hub:
+              port: {HubPort}
+              runInterval: 5
+            web:
+              port: {WebPort}
+            kojira:
+              sleepTime: 5
+            builders:
+              count: {builders.ToString(CultureInfo.InvariantCulture)}
+            {extraYaml}
+            """);
+    }
+
+    /// <summary>The Koji source, or null: tests that need a real Koji skip without it.</summary>
+    public static string? KojiSource => Environment.GetEnvironmentVariable(KojiSourceVariable) is { Length: > 0 } s ? Path.GetFullPath(s) : null;
+
+    public static void SkipWithoutKoji() =>
+        Skip.If(KojiSource is null, $"skipped: {KojiSourceVariable} is not set, so no real Koji can be built (point it at a Koji source tree or release tarball, e.g. ../shared/koji/koji-1.35.3.tar.gz)");
+
+    public string Name { get; }
+    public string File { get; }
+    public string Directory => _dir;
+    public int HubPort { get; }
+    public int WebPort { get; }
+
+    public Stack Load() => StackLoader.Load(File);
+
+    public FarmDefinition Definition() => new StackDeployment(Load()).PreviewDefinitionWithState();
+
+    /// <summary>An API client for the hub as the stack's admin (logs in on first write or LoginAsync).</summary>
+    public KojiHubClient AdminClient() => StackDeployment.AdminClient(Definition());
+
+    public Task<CliResult> RunAsync(params string[] args) => Cli.RunAsync([.. args, "--stack", File]);
+
+    public async ValueTask DisposeAsync()
+    {
+        var down = await Cli.RunAsync("down", "--stack", File, "--purge", "--yes");
+        if (down.ExitCode != 0)
+            Console.Error.WriteLine($"cleanup of stack {Name} failed: {down}");
+        try { System.IO.Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+}

@@ -88,6 +88,24 @@ public class ContentPlannerTests
     }
 
     [Fact]
+    public async Task Progress_is_reported_after_each_batch()
+    {
+        var hub = new FakeKojiHub { BatchSize = 10 };
+        var plan = await ContentPlanner.PlanAsync(hub, TestContent.Load(), prune: false);
+        var reports = new List<ContentApplyProgress>();
+        hub.MultiCallSizes.Clear();
+        await ContentApplier.ApplyAsync(hub, plan, new SyncProgress(reports.Add));
+        Assert.Equal(hub.MultiCallSizes.Count, reports.Count);
+        Assert.Equal(plan.WriteCount, reports[^1].WritesDone);
+        Assert.All(reports, r => Assert.Equal(plan.WriteCount, r.WritesTotal));
+    }
+
+    private sealed class SyncProgress(Action<ContentApplyProgress> report) : IProgress<ContentApplyProgress>
+    {
+        public void Report(ContentApplyProgress value) => report(value);
+    }
+
+    [Fact]
     public async Task Small_batches_split_the_writes()
     {
         var hub = new FakeKojiHub { BatchSize = 5 };

@@ -9,8 +9,8 @@ public class HubTrustTests
 {
     private static X509Certificate2 Ca(string name)
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
@@ -18,8 +18,8 @@ public class HubTrustTests
 
     private static X509Certificate2 Leaf(X509Certificate2 ca, string name)
     {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
         san.AddDnsName(name);
         request.CertificateExtensions.Add(san.Build());
@@ -45,7 +45,7 @@ public class HubTrustTests
         using var ca = Ca("Acme Koji CA");
         using var admin = Leaf(ca, "kojiadmin");
         var certPem = admin.ExportCertificatePem();
-        var keyPem = admin.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem();
+        var keyPem = admin.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem();
         using var client = new KojiHubClient(new KojiHubClientOptions
         {
             HubUrl = new Uri("https://localhost:8443/kojihub"),

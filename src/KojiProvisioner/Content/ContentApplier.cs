@@ -8,6 +8,9 @@ public sealed record ContentApplyResult(int Changes, int Writes, int Batches)
     public static readonly ContentApplyResult Nothing = new(0, 0, 0);
 }
 
+/// <summary>Progress after each batch, for a progress bar: writes sent so far of all.</summary>
+public sealed record ContentApplyProgress(int WritesDone, int WritesTotal, ApplyPhase Phase);
+
 /// <summary>Some writes failed. Those before them are kept (each multicall call commits on its
 /// own), and a new plan picks up what is left.</summary>
 public sealed class ContentApplyException(string message, IReadOnlyList<(ContentChange Change, KojiFaultException Fault)> failures, int writesDone)
@@ -21,7 +24,10 @@ public sealed class ContentApplyException(string message, IReadOnlyList<(Content
 /// write comes from the plan.</summary>
 public static class ContentApplier
 {
-    public static async Task<ContentApplyResult> ApplyAsync(IKojiHub hub, ContentPlan plan, CancellationToken cancellationToken = default)
+    public static Task<ContentApplyResult> ApplyAsync(IKojiHub hub, ContentPlan plan, CancellationToken cancellationToken = default) =>
+        ApplyAsync(hub, plan, progress: null, cancellationToken);
+
+    public static async Task<ContentApplyResult> ApplyAsync(IKojiHub hub, ContentPlan plan, IProgress<ContentApplyProgress>? progress, CancellationToken cancellationToken = default)
     {
         if (plan.IsEmpty) return ContentApplyResult.Nothing;
         await hub.EnsureLoggedInAsync(cancellationToken).ConfigureAwait(false);
@@ -55,6 +61,7 @@ public static class ContentApplier
                         tagIds[name] = id;
                 }
                 if (failures.Count > 0) throw Failed(failures, writes);
+                progress?.Report(new ContentApplyProgress(writes, ordered.Count, batch[^1].Phase));
             }
         }
         return new ContentApplyResult(plan.Changes.Count, writes, batches);

@@ -124,6 +124,9 @@ public static partial class ContentDiff
             var e = have.Entry;
             var sameArches = e.ExtraArches.ToHashSet(StringComparer.Ordinal).SetEquals(package.ExtraArches);
             if (e.Owner == package.Owner && e.Blocked == package.Blocked && sameArches) continue;
+            // Koji keeps an inherited entry when only the owner differs (it records an owner row
+            // that listings never show), so that difference is the parent's to settle
+            if (have.FromTag != tag.Name && e.Blocked == package.Blocked && sameArches) continue;
 
             var archKw = sameArches ? [] : new List<(string, object?)> { ("extra_arches", arches) };
             var details = new List<string>();

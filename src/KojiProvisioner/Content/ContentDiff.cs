@@ -279,7 +279,7 @@ public static partial class ContentDiff
                 Call(ApplyPhase.RemoveTargets, "deleteBuildTarget", name)));
     }
 
-    // ---- helpers ----
+    // ---- building calls and comparing values ----
 
     internal static PlannedCall Call(ApplyPhase phase, string method, params object?[] args) => new(phase, new KojiCall(method, args));
 

@@ -16,7 +16,7 @@ public static class ContentWriter
         if (content.Channels.Count > 0)
             root.Add("channels", Seq(content.Channels.Select(c => Map(
                 ("name", S(c.Name)), ("description", c.Description is null ? null : S(c.Description)),
-                ("comment", c.Comment is null ? null : S(c.Comment)), ("enabled", c.Enabled is null ? null : Value(c.Enabled))))));
+                ("comment", c.Comment is null ? null : S(c.Comment)), ("enabled", c.Enabled is null or true ? null : Value(c.Enabled))))));
         if (content.ExternalRepos.Count > 0)
             root.Add("external_repos", Seq(content.ExternalRepos.Select(r => Map(("name", S(r.Name)), ("url", S(r.Url))))));
         if (content.Tags.Count > 0) root.Add("tags", Seq(content.Tags.Select(Tag)));
@@ -51,10 +51,12 @@ public static class ContentWriter
                 ("name", S(r.Name)), ("priority", Value(r.Priority)), ("merge_mode", S(r.MergeMode)),
                 ("arches", r.Arches is null ? null : Names(r.Arches))))) : null),
             ("groups", tag.Groups.Count > 0 ? Seq(tag.Groups.Select(g => Map(
-                ("name", S(g.Name)), ("display_name", g.DisplayName is null ? null : S(g.DisplayName)),
+                ("name", S(g.Name)),
+                // Koji's defaults (display name = name, user visible) are left out
+                ("display_name", g.DisplayName is null || g.DisplayName == g.Name ? null : S(g.DisplayName)),
                 ("description", g.Description is null ? null : S(g.Description)),
                 ("is_default", g.IsDefault is null ? null : Value(g.IsDefault)),
-                ("uservisible", g.UserVisible is null ? null : Value(g.UserVisible)),
+                ("uservisible", g.UserVisible is null or true ? null : Value(g.UserVisible)),
                 ("packages", Seq(g.Packages.Select(p => p.Type == "mandatory" ? (YamlNode)S(p.Name) : Map(("name", S(p.Name)), ("type", S(p.Type))))))))) : null),
             ("package_owner", owner is null ? null : S(owner)),
             ("packages", tag.Packages.Count > 0 ? Seq(tag.Packages.Select(p =>
@@ -86,9 +88,10 @@ public static class ContentWriter
         return node;
     }
 
+    /// <summary>Plain scalars cannot start with an indicator or hold ": " / " #".</summary>
     private static bool NeedsQuotes(string text) =>
-        text.Length == 0 || text != text.Trim() || text.IndexOfAny([':', '#', '\n', '\'', '"', '{', '}', '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`']) >= 0
-        || text.StartsWith('-') || text.StartsWith('?');
+        text.Length == 0 || text != text.Trim() || text.Contains(": ", StringComparison.Ordinal) || text.Contains(" #", StringComparison.Ordinal)
+        || text.EndsWith(':') || text.IndexOfAny(['\n', '\r', '\t']) >= 0 || "-?:,[]{}#&*!|>'\"%@`".Contains(text[0]);
 
     private static YamlNode Value(object? value) => value switch
     {

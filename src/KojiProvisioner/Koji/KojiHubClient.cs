@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Polly;
 using Polly.Retry;
+using Serilog;
 
 namespace KojiProvisioner.Koji;
 
@@ -22,12 +23,15 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
     private KojiSession? _session;
     private long _callnum;
 
-    public KojiHubClient(KojiHubClientOptions options) : this(options, CreateHandler(options)) { }
+    private readonly ILogger _log;
+
+    public KojiHubClient(KojiHubClientOptions options, ILogger? logger = null) : this(options, CreateHandler(options), logger) { }
 
     /// <summary>For tests and custom transports: the handler carries TLS settings itself.</summary>
-    public KojiHubClient(KojiHubClientOptions options, HttpMessageHandler handler)
+    public KojiHubClient(KojiHubClientOptions options, HttpMessageHandler handler, ILogger? logger = null)
     {
         _options = options;
+        _log = (logger ?? Serilog.Core.Logger.None).ForContext<KojiHubClient>();
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = options.Timeout };
         _readRetry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -36,6 +40,12 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
                 Delay = options.RetryDelay,
                 BackoffType = DelayBackoffType.Exponential,
                 ShouldHandle = new PredicateBuilder().Handle<KojiConnectionException>(ex => IsTransient(ex.InnerException)),
+                OnRetry = args =>
+                {
+                    _log.Warning("Koji hub read failed, retry {Attempt} in {Delay}: {Cause}",
+                        args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception?.Message);
+                    return ValueTask.CompletedTask;
+                },
             })
             .Build();
         if (options.ReadRetries <= 0) _readRetry = ResiliencePipeline.Empty;
@@ -100,6 +110,7 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
                 throw new KojiConnectionException(HubUrl, "sslLogin did not return session-id and session-key");
             _session = new KojiSession(Convert.ToInt64(info["session-id"], System.Globalization.CultureInfo.InvariantCulture), key);
             Interlocked.Exchange(ref _callnum, 0);
+            _log.Debug("Logged in to Koji hub {Url}", HubUrl);
         }
         finally
         {
@@ -121,6 +132,7 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
 
     private async Task<object?> SendOnceAsync(KojiCall call, Uri url, CancellationToken cancellationToken)
     {
+        _log.Verbose("Koji call {Method} to {Url}", call.Method, url);
         using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Content = new ByteArrayContent(XmlRpc.SerializeMethodCall(call.Method, call.Args)),

@@ -88,6 +88,24 @@ public class ContentPlannerTests
     }
 
     [Fact]
+    public async Task Progress_is_reported_after_each_batch()
+    {
+        var hub = new FakeKojiHub { BatchSize = 10 };
+        var plan = await ContentPlanner.PlanAsync(hub, TestContent.Load(), prune: false);
+        var reports = new List<ContentApplyProgress>();
+        hub.MultiCallSizes.Clear();
+        await ContentApplier.ApplyAsync(hub, plan, new SyncProgress(reports.Add));
+        Assert.Equal(hub.MultiCallSizes.Count, reports.Count);
+        Assert.Equal(plan.WriteCount, reports[^1].WritesDone);
+        Assert.All(reports, r => Assert.Equal(plan.WriteCount, r.WritesTotal));
+    }
+
+    private sealed class SyncProgress(Action<ContentApplyProgress> report) : IProgress<ContentApplyProgress>
+    {
+        public void Report(ContentApplyProgress value) => report(value);
+    }
+
+    [Fact]
     public async Task Small_batches_split_the_writes()
     {
         var hub = new FakeKojiHub { BatchSize = 5 };
@@ -212,11 +230,20 @@ public class ContentPlannerTests
     }
 
     [Fact]
+    public async Task Owner_differing_from_an_inherited_entry_is_left_to_the_parent()
+    {
+        // Koji cannot give a child its own owner for an entry it inherits unchanged
+        var yaml = TestContent.Yaml.Replace("      - fm-common\n", "      - fm-common\n      - {name: bash, owner: releng}\n");
+        var hub = await Applied(yaml);
+        Assert.True((await ContentPlanner.PlanAsync(hub, TestContent.Load(yaml), prune: false)).IsEmpty);
+    }
+
+    [Fact]
     public async Task Prune_drops_a_childs_own_entry_that_the_content_inherits_from_a_parent()
     {
         var hub = await Applied();
         await hub.EnsureLoggedInAsync();
-        await hub.CallAsync(new KojiCall("packageListAdd", "stx-centos7-candidate", "bash", "releng"));
+        await hub.CallAsync(new KojiCall("packageListAdd", "stx-centos7-candidate", "bash", "releng", new KojiKwargs { { "extra_arches", "i686" } }));
         var plan = await ContentPlanner.PlanAsync(hub, TestContent.Load(), prune: true);
         var change = Assert.Single(plan.Changes);
         Assert.Equal(ContentAction.Remove, change.Action);

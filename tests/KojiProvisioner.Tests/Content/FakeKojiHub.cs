@@ -659,8 +659,10 @@ internal sealed class FakeKojiHub : IKojiHub
         owner ??= previous.Owner;
         var newBlock = block ?? previous.Blocked;
         arches ??= previous.ExtraArches;
-        var changed = previous.Blocked != newBlock || !Equals(previous.ExtraArches ?? "", arches ?? "");
+        var changed = previous.Blocked != newBlock || !Equals(previous.ExtraArches, arches);
         if (!changed && previous.Owner == owner && !force) return null;
+        // pkglist_add only writes an owner row then: invisible while the entry is inherited
+        if (!changed && found.From != tag) return null;
         if (previous.Blocked && !newBlock && !force) throw Generic($"package {pkg} is blocked in tag {tag.Name}");
         tag.Packages[pkg] = new FakePackage(pkg) { Owner = owner, Blocked = newBlock, ExtraArches = arches };
         return null;

@@ -12,6 +12,10 @@ internal sealed class ProgressView(CliIO io, bool quiet) : IProgress<FarmEvent>
     {
         if (quiet && !e.IsWarning)
             return;
+        // An image build prints hundreds of lines; its steps are what people follow.
+        if (e.Step == FarmStep.Build && !e.Message.StartsWith("Step ", StringComparison.Ordinal)
+            && e.Message is not ("exists" or "built") && !e.Message.StartsWith("building", StringComparison.Ordinal))
+            return;
         lock (_lock)
         {
             if (quiet)

@@ -164,8 +164,14 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             TemplateModel.WithBuilder(model, remote.Name, hubUrl, filesUrl, certPath, caPath, remote.MaxJobs, allowedScms));
     }
 
+    /// <summary>
+    /// Each check starts Python and the koji library (~0.4 s of CPU): the hub, which everything waits
+    /// on, is checked every 5 s, the rest every 10 s, so checks do not load a small host. kojid
+    /// takes no task while the load average is over 4 per CPU.
+    /// </summary>
     private static HealthCheck KojiHealth(string role) =>
-        new(["CMD", "koji-farm-health", role], Seconds5, TimeSpan.FromSeconds(20), 3, TimeSpan.FromSeconds(120));
+        new(["CMD", "koji-farm-health", role], role == Roles.Hub ? Seconds5 : TimeSpan.FromSeconds(10),
+            TimeSpan.FromSeconds(20), 3, TimeSpan.FromSeconds(120));
 
     private static IReadOnlyDictionary<string, string> Env(params (string Key, string Value)[] pairs) =>
         pairs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);

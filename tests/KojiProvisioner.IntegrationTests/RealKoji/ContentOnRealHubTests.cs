@@ -72,23 +72,10 @@ public sealed class ContentOnRealHubTests(ITestOutputHelper output)
 
     private static string CopyStarlingx()
     {
-        var source = Path.Combine(RepoRootFinder.Path, "stacks", "starlingx");
+        var source = Path.Combine(KojiProvisioner.IntegrationTests.Docker.TestEngine.RepoRoot, "stacks", "starlingx");
         var target = Directory.CreateTempSubdirectory("koji-farm-content-").FullName;
         foreach (var file in Directory.GetFiles(source))
             File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
         return target;
-    }
-}
-
-public static class RepoRootFinder
-{
-    public static string Path { get; } = Find();
-
-    private static string Find()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "KojiProvisioner.sln")))
-            dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("tests must run inside the repository");
     }
 }

@@ -6,7 +6,7 @@ namespace KojiProvisioner.Config;
 internal static partial class StackValidator
 {
     public const string DefaultSourceBaseImage = "koji-farm/debian-base:bookworm";
-    public const string DefaultPackagesBaseImage = "registry.fedoraproject.org/fedora:41";
+    public const string DefaultPackagesBaseImage = "registry.fedoraproject.org/fedora:44";
 
     /// <summary>Arches Koji knows how to build for (koji.arch / rpm's canonical names).</summary>
     private static readonly HashSet<string> KnownArches = new(StringComparer.Ordinal)

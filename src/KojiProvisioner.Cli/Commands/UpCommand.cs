@@ -20,7 +20,7 @@ internal static class UpCommand
             var json = parse.GetValue(output) == "json";
             var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
             var result = await deployment.UpAsync(new ProgressView(io, quiet: json), ct);
-            var profile = ClientConfigCommand.WriteAdminFiles(result.Definition);
+            ClientConfigCommand.WriteAdminFiles(result.Definition);
             var names = result.Definition.Names;
             if (json)
             {
@@ -44,7 +44,6 @@ internal static class UpCommand
             if (deployment.Stack.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
             io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(deployment.Stack.Name)}`");
-            _ = profile;
             return 0;
         }));
         return command;

@@ -47,6 +47,7 @@ public sealed class StackDeployment(Stack stack)
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         var lifecycle = new FarmLifecycle(engine, options);
         var kojiChanges = new List<string>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var hub = AdminClient(definition);
 
         var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
@@ -56,7 +57,7 @@ public sealed class StackDeployment(Stack stack)
             var changes = await RegisterFarmPartsAsync(hub, definition, token);
             kojiChanges.AddRange(changes);
             foreach (var change in changes)
-                progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, TimeSpan.Zero));
+                progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, clock.Elapsed));
         }, ct);
 
         if (!converge.Steps.Any(s => s.Container?.Role == Roles.Hub && s.IsChange))

@@ -78,16 +78,23 @@ public sealed class StackDeployment(Stack stack)
     }
 
     /// <summary>An API client logged in (on first write) as the stack's admin, over the hub's published port.</summary>
+    /// <summary>Overrides the multicall batch size (a positive number), for measuring it
+    /// (bench/content-apply). Not KOJIFARM_*: those variables are stack settings.</summary>
+    public const string BatchSizeVariable = "KOJI_FARM_BATCH_SIZE";
+
     public static KojiHubClient AdminClient(FarmDefinition definition)
     {
         var admin = definition.Credentials.Client(Identities.Admin);
-        return new KojiHubClient(new KojiHubClientOptions
+        var options = new KojiHubClientOptions
         {
             HubUrl = new Uri(definition.Names.PublicHubUrl),
             CaCertificatePem = definition.Credentials.CaCertificatePem,
             ClientCertificatePem = admin.CertificatePem,
             ClientKeyPem = admin.PrivateKeyPem,
-        });
+        };
+        if (int.TryParse(Environment.GetEnvironmentVariable(BatchSizeVariable), out var batchSize) && batchSize > 0)
+            options = options with { BatchSize = batchSize };
+        return new KojiHubClient(options);
     }
 
     private static async Task<IReadOnlyList<string>> RegisterFarmPartsAsync(IKojiHub hub, FarmDefinition definition, CancellationToken ct)

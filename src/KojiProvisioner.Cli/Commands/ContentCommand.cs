@@ -35,8 +35,8 @@ internal static class ContentCommand
             : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { stack, set, output, file, prune, exitCode };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var (definition, content) = Load(parse, stack, set, file);
-            using var hub = StackDeployment.AdminClient(definition);
+            var (deployment, content) = Load(parse, stack, set, file);
+            using var hub = deployment.AdminClientFromState();
             var plan = await ContentPlanner.PlanAsync(hub, content, parse.GetValue(prune), ct);
             var json = parse.GetValue(output) == "json";
             if (!apply)
@@ -65,9 +65,7 @@ internal static class ContentCommand
         var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
-            var definition = new StackDeployment(loaded).PreviewDefinitionWithState();
-            using var hub = StackDeployment.AdminClient(definition);
+            using var hub = new StackDeployment(CommonOptions.LoadStack(parse, stack, set)).AdminClientFromState();
             var yaml = await ContentExporter.ExportAsync(hub, ct);
             var target = parse.GetValue(outFile);
             if (target is null)
@@ -79,7 +77,7 @@ internal static class ContentCommand
         return command;
     }
 
-    private static (FarmDefinition, KojiContent) Load(ParseResult parse, Option<string> stack, Option<string[]> set, Option<string> file)
+    private static (StackDeployment, KojiContent) Load(ParseResult parse, Option<string> stack, Option<string[]> set, Option<string> file)
     {
         var loaded = CommonOptions.LoadStack(parse, stack, set);
         var path = parse.GetValue(file) ?? loaded.ContentPath
@@ -93,6 +91,6 @@ internal static class ContentCommand
         {
             throw new InputException(e.Message);
         }
-        return (new StackDeployment(loaded).PreviewDefinitionWithState(), content);
+        return (new StackDeployment(loaded), content);
     }
 }

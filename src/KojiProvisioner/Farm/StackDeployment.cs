@@ -77,20 +77,44 @@ public sealed class StackDeployment(Stack stack)
         return new UpResult(definition, converge, kojiChanges, contentPlan, applied);
     }
 
-    /// <summary>An API client logged in (on first write) as the stack's admin, over the hub's published port.</summary>
     /// <summary>Overrides the multicall batch size (a positive number), for measuring it
     /// (bench/content-apply). Not KOJIFARM_*: those variables are stack settings.</summary>
     public const string BatchSizeVariable = "KOJI_FARM_BATCH_SIZE";
 
+    /// <summary>An API client logged in (on first write) as the stack's admin, over the hub's published port.</summary>
     public static KojiHubClient AdminClient(FarmDefinition definition)
     {
         var admin = definition.Credentials.Client(Identities.Admin);
+        return AdminClient(definition.Names.PublicHubUrl, definition.Credentials.CaCertificatePem, admin.CertificatePem, admin.PrivateKeyPem);
+    }
+
+    /// <summary>
+    /// The admin's client straight from the state folder's files, for commands that only talk to the
+    /// hub (content diff/apply/export): no certificate checks, no image hashing, so a no-op apply
+    /// costs little more than reading the hub.
+    /// </summary>
+    public KojiHubClient AdminClientFromState()
+    {
+        var pki = Path.Combine(stack.StateDirectory, "pki");
+        string Read(params string[] parts)
+        {
+            var file = Path.Combine([pki, .. parts]);
+            return File.Exists(file)
+                ? File.ReadAllText(file)
+                : throw new FarmException($"stack '{stack.Name}' has no {Path.GetRelativePath(stack.StateDirectory, file)} in {stack.StateDirectory}: run `koji-farm up` first");
+        }
+        return AdminClient(new FarmNames(stack.Spec).PublicHubUrl, Read("ca.crt"),
+            Read("clients", Identities.Admin + ".crt"), Read("clients", Identities.Admin + ".key"));
+    }
+
+    private static KojiHubClient AdminClient(string hubUrl, string caPem, string certPem, string keyPem)
+    {
         var options = new KojiHubClientOptions
         {
-            HubUrl = new Uri(definition.Names.PublicHubUrl),
-            CaCertificatePem = definition.Credentials.CaCertificatePem,
-            ClientCertificatePem = admin.CertificatePem,
-            ClientKeyPem = admin.PrivateKeyPem,
+            HubUrl = new Uri(hubUrl),
+            CaCertificatePem = caPem,
+            ClientCertificatePem = certPem,
+            ClientKeyPem = keyPem,
         };
         if (int.TryParse(Environment.GetEnvironmentVariable(BatchSizeVariable), out var batchSize) && batchSize > 0)
             options = options with { BatchSize = batchSize };

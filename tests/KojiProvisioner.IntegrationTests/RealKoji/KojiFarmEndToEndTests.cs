@@ -32,6 +32,22 @@ public sealed class KojiFarmEndToEndTests(ITestOutputHelper output)
             Assert.Equal("kojiadmin", me["name"]);
         });
 
+        await steps.Run("client-config gives a profile with which `koji -p STACK moshimoshi` works", async () =>
+        {
+            var profile = await stack.RunAsync("client-config");
+            Assert.True(profile.ExitCode == 0, profile.ToString());
+            var config = Path.Combine(stack.Directory, "koji.conf");
+            await File.WriteAllTextAsync(config, profile.Out);
+            var definition = stack.Definition();
+            var image = definition.Plan.Images.Single(i => i.Recipe.StartsWith("koji", StringComparison.Ordinal)).Reference;
+            // The koji CLI of the farm's own image, on the host's network so it reaches the published port.
+            var run = await Shell.RunAsync("docker", "run", "--rm", "--network", "host",
+                "-v", $"{stack.Directory}:{stack.Directory}:ro", image,
+                "koji", "--config", config, "-p", stack.Name, "moshimoshi");
+            Assert.True(run.ExitCode == 0, run.ToString());
+            Assert.Contains("kojiadmin", run.Stdout);
+        });
+
         var builders = new[] { $"{stack.Name}-builder-1", $"{stack.Name}-builder-2" };
         await steps.Run("every builder is ready within 60 s", () => KojiWait.UntilAsync(TimeSpan.FromSeconds(60), async () =>
         {

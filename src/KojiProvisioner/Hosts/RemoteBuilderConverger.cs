@@ -80,10 +80,12 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
                 var restarted = await h.Work(session, changes);
                 return new RemoteHostResult(h.Target.Name, h.Target.Endpoint, changes, session.Uploads, restarted, null);
             }
-            catch (FarmException e)
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                progress?.Report(new FarmEvent(FarmStep.Warning, h.Target.Name, e.Message, _clock.Elapsed));
-                return new RemoteHostResult(h.Target.Name, h.Target.Endpoint, changes, session?.Uploads ?? 0, false, e.Message);
+                // One host's failure, whatever it is, is that host's alone.
+                var message = e is FarmException ? e.Message : $"host {h.Target.Name}: {e.GetType().Name}: {e.Message}";
+                progress?.Report(new FarmEvent(FarmStep.Warning, h.Target.Name, message, _clock.Elapsed));
+                return new RemoteHostResult(h.Target.Name, h.Target.Endpoint, changes, session?.Uploads ?? 0, false, message);
             }
             finally
             {

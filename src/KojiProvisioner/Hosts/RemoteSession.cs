@@ -136,10 +136,16 @@ public sealed class RemoteSession : IDisposable
             {
                 var file = files[i];
                 var staged = $"{staging}/{i}";
-                await using (var stream = sftp.Create(staged))
+                try
                 {
-                    sftp.ChangePermissions(staged, 0b110_000_000);
+                    await using var stream = sftp.Create(staged);
+                    // SSH.NET takes the mode as octal digits: 600 is rw-------.
+                    sftp.ChangePermissions(staged, 600);
                     await stream.WriteAsync(file.Content, ct);
+                }
+                catch (Exception e) when (e is SshException or IOException)
+                {
+                    throw new FarmException($"host {Target.Name}: uploading {file.Path} over SFTP failed: {e.Message}");
                 }
                 steps.Add($"install -D -m {Convert.ToString(file.Mode, 8)} -o root -g root {Quote(staged)} {Quote(file.Path)}");
                 Uploads++;

@@ -33,6 +33,7 @@ public sealed class SshHosts : IAsyncDisposable
 
     private readonly DockerEngine _engine;
     private readonly List<string> _containers = [];
+    private bool _disposed;
     private readonly string _prefix = $"t-ssh-{Guid.NewGuid().ToString("N")[..8]}";
 
     private SshHosts(DockerEngine engine, TestKey key, TestKey otherKey)
@@ -121,6 +122,9 @@ public sealed class SshHosts : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         foreach (var name in _containers)
         {
             try

@@ -108,8 +108,15 @@ public sealed class SshHosts : IAsyncDisposable
     public async Task ChangeHostKeysAsync(SshHost host)
     {
         await ExecAsync(host, "rm -f /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && kill -HUP 1");
-        // sshd re-executes itself on SIGHUP; give the old listener time to go.
-        await Task.Delay(1000);
+        // sshd re-executes itself on SIGHUP: wait until it serves the new key.
+        for (var i = 0; ; i++)
+        {
+            if (await TryExecAsync(host, "ssh-keyscan -t ed25519 127.0.0.1 2>/dev/null | grep -qF \"$(cut -d' ' -f2 /etc/ssh/ssh_host_ed25519_key.pub)\"") == 0)
+                break;
+            if (i > 100)
+                throw new TimeoutException($"sshd in {host.Container} did not take its new host keys within 20 s");
+            await Task.Delay(200);
+        }
         await WaitForSshAsync(host.Container, host.Port);
     }
 

@@ -30,7 +30,12 @@ public sealed class KnownHosts(string file)
             all[key] = fingerprint;
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             StateFolder.WritePrivate(file, JsonSerializer.Serialize(new SortedDictionary<string, string>(all, StringComparer.Ordinal),
-                new JsonSerializerOptions { WriteIndented = true }) + "\n");
+                new JsonSerializerOptions
+                {
+                    WriteIndented = true,
+                    // Fingerprints as OpenSSH prints them (`+` and `/` unescaped): people read and edit this file.
+                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+                }) + "\n");
         }
     }
 

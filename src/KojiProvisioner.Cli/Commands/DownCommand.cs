@@ -43,6 +43,8 @@ internal static class DownCommand
                 }, PlanView.Json));
                 return 0;
             }
+            foreach (var warning in result.Warnings)
+                io.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
             io.Console.MarkupLine($"removed {result.RemovedContainers.Count} containers and {result.RemovedNetworks.Count} networks of stack [bold]{Markup.Escape(result.Stack)}[/]");
             if (result.KeptVolumes.Count > 0)
                 io.Console.MarkupLine($"kept volumes {Markup.Escape(string.Join(", ", result.KeptVolumes))} (the farm's data: `up` uses them again; `down --purge` removes them)");

@@ -19,6 +19,7 @@ internal static class StatusCommand
         {
             var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
             var status = await deployment.StatusAsync(ct);
+            var remote = await deployment.RemoteStatusAsync(ct);
             if (parse.GetValue(output) == "json")
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new
@@ -28,6 +29,12 @@ internal static class StatusCommand
                     containers = status.Containers.Select(c => new { role = c.Role, name = c.Name, state = c.State, health = c.Health, ports = c.Ports, problem = c.Problem }),
                     networks = status.Networks,
                     volumes = status.Volumes,
+                    remoteBuilders = remote.Select(r => new
+                    {
+                        name = r.Host.Name, address = r.Host.Endpoint, reachable = r.Host.Reachable, kojidRunning = r.Host.KojidRunning,
+                        service = r.Host.ServiceManager, enabled = r.Enabled, ready = r.Ready, taskLoad = r.TaskLoad, capacity = r.Capacity,
+                        inStack = r.InStack, problem = r.Problem,
+                    }),
                 }, PlanView.Json));
             }
             else
@@ -39,8 +46,21 @@ internal static class StatusCommand
                         Markup.Escape(string.Join(", ", c.Ports)), c.Problem is null ? "" : $"[red]{Markup.Escape(c.Problem)}[/]");
                 }
                 io.Console.Write(table);
+                if (remote.Count > 0)
+                {
+                    var hosts = new Table().AddColumns("remote builder", "address", "reachable", "kojid", "ready in Koji", "task load", "problem");
+                    foreach (var r in remote)
+                    {
+                        hosts.AddRow(Markup.Escape(r.Host.Name), Markup.Escape(r.Host.Endpoint), r.Host.Reachable ? "yes" : "no",
+                            r.Host.KojidRunning ? $"running ({Markup.Escape(r.Host.ServiceManager)})" : "not running",
+                            r.Ready is null ? "-" : r.Ready.Value ? (r.Enabled == false ? "yes (disabled)" : "yes") : r.Enabled == false ? "no (disabled)" : "no",
+                            r.TaskLoad is null ? "-" : $"{r.TaskLoad:0.##}/{r.Capacity:0.##}",
+                            r.Problem is null ? "" : $"[red]{Markup.Escape(r.Problem)}[/]");
+                    }
+                    io.Console.Write(hosts);
+                }
             }
-            return status.AllHealthy ? 0 : 1;
+            return status.AllHealthy && remote.All(r => r.Ok) ? 0 : 1;
         }));
         return command;
     }

@@ -32,18 +32,34 @@ internal static class UpCommand
                     content = result.ContentApplied is null ? null : new { changes = result.ContentApplied.Changes, writes = result.ContentApplied.Writes },
                     hub = names.PublicHubUrl,
                     web = deployment.Stack.Spec.Web.Enabled ? names.PublicWebUrl : null,
+                    remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
                 }, PlanView.Json));
-                return 0;
+                return result.FailedHosts.Count > 0 ? 1 : 0;
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(deployment.Stack.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
             foreach (var change in result.KojiChanges)
                 io.Console.MarkupLine($"  koji: {Markup.Escape(change)}");
+            foreach (var host in result.Remote ?? [])
+            {
+                if (host.Failed)
+                    continue;
+                var what = host.Changes.Count == 0 ? "up to date" : string.Join("; ", host.Changes);
+                io.Console.MarkupLine($"  remote {Markup.Escape(host.Name)} ({Markup.Escape(host.Endpoint)}): {Markup.Escape(what)}");
+            }
             if (result.ContentApplied is { } applied)
                 io.Console.MarkupLine($"  content: {applied.Changes} changes in {applied.Writes} writes");
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
             if (deployment.Stack.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
             io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(deployment.Stack.Name)}`");
+            if (result.FailedHosts.Count > 0)
+            {
+                // Everything else converged; these hosts did not. One message each, naming the host.
+                io.Error.WriteLine($"koji-farm: {result.FailedHosts.Count} of {result.Remote!.Count} remote builder hosts failed: {string.Join(", ", result.FailedHosts.Select(h => h.Name))}");
+                foreach (var host in result.FailedHosts)
+                    io.Error.WriteLine($"  {host.Error}");
+                return 1;
+            }
             return 0;
         }));
         return command;

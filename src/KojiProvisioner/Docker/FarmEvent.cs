@@ -15,6 +15,8 @@ public enum FarmStep
     WaitHealthy,
     Healthy,
     OnHealthy,
+    /// <summary>Work on a remote builder host over SSH.</summary>
+    Remote,
     Warning,
 }
 

@@ -139,4 +139,13 @@ public sealed class StackLoaderTests : IDisposable
         Assert.Equal("demo", stack.Name);
         Assert.Equal(2, stack.Spec.Builders.Count);
     }
+
+    [Fact]
+    public void Remote_example_stack_in_the_repository_is_valid()
+    {
+        var file = Path.Combine(RepoRoot.Path, "stacks", "remote-example.yaml");
+        var stack = StackLoader.Load(file, environment: new Dictionary<string, string> { ["KOJI_SOURCE"] = _koji });
+        Assert.Equal(0, stack.Spec.Builders.Count);
+        Assert.Equal(["builder-x86-1", "builder-arm-1"], stack.Spec.Builders.Remote.Select(r => r.Name));
+    }
 }

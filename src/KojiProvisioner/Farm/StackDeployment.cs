@@ -71,6 +71,8 @@ public sealed class StackDeployment(Stack stack)
         // Recorded before any host is touched: a run cut short still knows every host it may have changed.
         remoteHosts.Save(stack.Spec.Builders.Remote.Concat(retired));
 
+        // The hook runs once the hub is healthy, also when it was kept, so builders added or
+        // removed since the last run reach Koji before they start.
         var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
         {
             if (container.Role != Roles.Hub)
@@ -80,13 +82,6 @@ public sealed class StackDeployment(Stack stack)
             foreach (var change in changes)
                 progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, clock.Elapsed));
         }, ct);
-
-        if (!converge.Steps.Any(s => s.Container?.Role == Roles.Hub && s.IsChange))
-        {
-            // The hub was kept, so the hook did not run: the registration must still match the stack
-            // (builders added or removed since the last run).
-            kojiChanges.AddRange(await RegisterFarmPartsAsync(hub, definition, retired, ct));
-        }
 
         // Remote builders: registered in Koji above; now set up over SSH, all hosts in parallel.
         var remote = await ConvergeRemoteBuildersAsync(definition, content?.AllowedScms, retired, progress, ct);

@@ -72,16 +72,9 @@ public static class TestEngine
     private static async Task MakeBaseImageAsync()
     {
         var script = Path.Combine(RepoRoot, "infra", "base", "make-debian-base.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, BaseImage])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"{script} failed with exit code {process.ExitCode}:\n{await stdout}{await stderr}");
+        var result = await Support.Shell.RunAsync("bash", script, BaseImage);
+        if (result.ExitCode != 0)
+            throw new InvalidOperationException($"{script} failed: {result}");
     }
 
     private static string RecipeHash(string dir)

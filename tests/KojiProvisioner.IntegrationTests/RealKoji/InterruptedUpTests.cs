@@ -45,8 +45,13 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         var status = await steps.Run("status sees an unfinished farm", () => stack.RunAsync("status"));
         Assert.NotEqual(0, status.ExitCode);
 
-        var up = await steps.Run("up again finishes the job", () => stack.RunAsync("up"));
+        var up = await steps.Run("up again finishes the job", () => stack.RunAsync("up", "--output", "json"));
         Assert.True(up.ExitCode == 0, up.ToString());
+        // With --output json, standard output is one JSON document: no progress lines.
+        var report = System.Text.Json.JsonDocument.Parse(up.Out).RootElement;
+        Assert.Equal(stack.Name, report.GetProperty("stack").GetString());
+        // The builders start only after the hub is healthy: the killed run never got to them.
+        Assert.Contains(report.GetProperty("changes").EnumerateArray(), c => c.GetProperty("name").GetString() == $"{stack.Name}-builder-1");
 
         var after = await steps.Run("every planned container is healthy and nothing else exists", () => stack.RunAsync("status", "--output", "json"));
         Assert.True(after.ExitCode == 0, after.ToString());

@@ -38,18 +38,8 @@ public sealed class StateFolder(string path)
         return value;
     }
 
-    public static void WritePrivate(string file, string content)
-    {
-        var temp = file + ".tmp";
-        using (var stream = new FileStream(temp, new FileStreamOptions
-        {
-            Mode = FileMode.Create, Access = FileAccess.Write, UnixCreateMode = Private,
-        }))
-        using (var writer = new StreamWriter(stream))
-            writer.Write(content);
-        File.SetUnixFileMode(temp, Private);
-        File.Move(temp, file, overwrite: true);
-    }
+    /// <summary>Writes a secret file whole, 0600 from its first byte.</summary>
+    public static void WritePrivate(string file, string content) => AtomicFile.Write(file, content, secret: true);
 
     /// <summary>A throwaway copy, for previews that must not change the real folder.</summary>
     public StateFolder CopyToTemp()

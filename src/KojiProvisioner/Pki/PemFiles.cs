@@ -8,9 +8,7 @@ namespace KojiProvisioner.Pki;
 internal static class PemFiles
 {
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PublicFile = OwnerOnlyFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
-    private const string TempSuffix = ".tmp";
 
     /// <summary>Creates the folder as 0700, or tightens an existing one to 0700.</summary>
     public static void EnsurePrivateDirectory(string path)
@@ -48,43 +46,23 @@ internal static class PemFiles
         }
     }
 
-    /// <summary>
-    /// Writes through a temp file in the same folder and renames it over the target, so a reader
-    /// (or an interrupted run) sees the old file or the new one, never half of one. A secret file
-    /// is created 0600 before any byte is written.
-    /// </summary>
+    /// <summary>Writes whole or not at all (see <see cref="AtomicFile"/>); a key is 0600 from its first byte.</summary>
     public static void WriteAtomically(string path, string content, bool secret)
     {
-        var folder = Path.GetDirectoryName(path)!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-            if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = secret ? OwnerOnlyFile : PublicFile;
-            using (var stream = new FileStream(temp, options))
-            {
-                stream.Write(Encoding.ASCII.GetBytes(content));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, path, overwrite: true);
+            AtomicFile.Write(path, content, secret);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new PkiException($"cannot write {path}: {ex.Message}", path, ex);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
         }
     }
 
     /// <summary>Temp files of an interrupted run may hold key bytes; nothing else uses them.</summary>
     public static void RemoveStaleTempFiles(string folder)
     {
-        foreach (var file in Directory.EnumerateFiles(folder, ".*" + TempSuffix))
+        foreach (var file in Directory.EnumerateFiles(folder, ".*" + AtomicFile.TempSuffix))
             TryDelete(file);
     }
 

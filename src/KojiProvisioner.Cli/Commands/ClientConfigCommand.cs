@@ -1,7 +1,6 @@
 using Spectre.Console;
 using System.CommandLine;
-using KojiProvisioner.Farm;
-using KojiProvisioner.Templates;
+using KojiProvisioner.Operations;
 
 namespace KojiProvisioner.Cli.Commands;
 
@@ -20,29 +19,17 @@ internal static class ClientConfigCommand
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
             var loaded = CommonOptions.LoadStack(parse, stack, set);
-            var definition = FarmDefinition.Load(loaded, new StateFolder(loaded.StateDirectory));
-            var profile = WriteAdminFiles(definition);
+            var clientConfig = new ClientConfig(loaded);
+            var profile = clientConfig.Profile();
             if (!parse.GetValue(install))
             {
                 io.Out.Write(profile);
                 return Task.FromResult(0);
             }
-            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            var target = Path.Combine(home, ".koji", "config.d", $"{loaded.Name}.conf");
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllText(target, profile);
+            var target = clientConfig.Install(profile);
             io.Console.MarkupLine($"wrote {Spectre.Console.Markup.Escape(target)}: try [bold]koji -p {loaded.Name} moshimoshi[/]");
             return Task.FromResult(0);
         }));
         return command;
-    }
-
-    /// <summary>Writes the admin's combined certificate (0600) into the state folder and returns the profile.</summary>
-    public static string WriteAdminFiles(FarmDefinition definition)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(definition.AdminCertificatePath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        StateFolder.WritePrivate(definition.AdminCertificatePath, definition.Credentials.Client(Identities.Admin).CombinedPem);
-        return new FarmPlanner(new TemplateRenderer(Assets.Templates)).ClientProfile(
-            definition.Stack, definition.Credentials, definition.AdminCertificatePath, definition.CaPath);
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using KojiProvisioner.Content;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 using Spectre.Console;
 
 namespace KojiProvisioner.Cli.Commands;
@@ -35,23 +35,22 @@ internal static class ContentCommand
             : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { stack, set, output, file, prune, exitCode };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var (deployment, content) = Load(parse, stack, set, file);
-            using var hub = deployment.AdminClientFromState();
-            var plan = await ContentPlanner.PlanAsync(hub, content, parse.GetValue(prune), ct);
+            var loaded = CommonOptions.LoadStack(parse, stack, set);
             var json = parse.GetValue(output) == "json";
             if (!apply)
             {
+                var plan = await new DiffContent(loaded).RunAsync(parse.GetValue(file), parse.GetValue(prune), ct);
                 if (json)
                     io.Out.WriteLine(plan.ToJson());
                 else
                     io.Console.WriteLine(plan.ToString());
                 return parse.GetValue(exitCode) && !plan.IsEmpty ? (int)ExitCode.ChangesPending : 0;
             }
-            var result = await ContentApplier.ApplyAsync(hub, plan, ct);
+            var (applied, result) = await new ApplyContent(loaded).RunAsync(parse.GetValue(file), parse.GetValue(prune), ct);
             if (json)
                 io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { changes = result.Changes, writes = result.Writes, batches = result.Batches }));
             else
-                io.Console.MarkupLine(plan.IsEmpty ? "no changes: the hub matches the content" : $"{Markup.Escape(plan.ToString())}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
+                io.Console.MarkupLine(applied.IsEmpty ? "no changes: the hub matches the content" : $"{Markup.Escape(applied.ToString())}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
             return 0;
         }));
         return command;
@@ -65,8 +64,7 @@ internal static class ContentCommand
         var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            using var hub = new StackDeployment(CommonOptions.LoadStack(parse, stack, set)).AdminClientFromState();
-            var yaml = await ContentExporter.ExportAsync(hub, ct);
+            var yaml = await new ExportContent(CommonOptions.LoadStack(parse, stack, set)).RunAsync(ct);
             var target = parse.GetValue(outFile);
             if (target is null)
                 io.Out.Write(yaml);
@@ -75,22 +73,5 @@ internal static class ContentCommand
             return 0;
         }));
         return command;
-    }
-
-    private static (StackDeployment, KojiContent) Load(ParseResult parse, Option<string> stack, Option<string[]> set, Option<string> file)
-    {
-        var loaded = CommonOptions.LoadStack(parse, stack, set);
-        var path = parse.GetValue(file) ?? loaded.ContentPath
-            ?? throw new InputException($"{loaded.FilePath}: content: no content file: set `content:` in the stack or pass --file");
-        KojiContent content;
-        try
-        {
-            content = ContentLoader.LoadFile(path);
-        }
-        catch (ContentException e)
-        {
-            throw new InputException(e.Message);
-        }
-        return (new StackDeployment(loaded), content);
     }
 }

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using KojiProvisioner.Cli.Output;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 using Spectre.Console;
 
 namespace KojiProvisioner.Cli.Commands;
@@ -20,16 +20,16 @@ internal static class DownCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
-            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
+            var loaded = CommonOptions.LoadStack(parse, stack, set);
             var purging = parse.GetValue(purge);
             if (purging && !parse.GetValue(yes))
             {
                 if (!io.Console.Profile.Capabilities.Interactive)
-                    throw new InputException($"down --purge deletes the database, /mnt/koji and the CA of stack '{deployment.Stack.Name}': add --yes to confirm");
-                if (!io.Console.Confirm($"Delete the database, /mnt/koji and the CA of stack '{deployment.Stack.Name}'?", defaultValue: false))
+                    throw new InputException($"down --purge deletes the database, /mnt/koji and the CA of stack '{loaded.Name}': add --yes to confirm");
+                if (!io.Console.Confirm($"Delete the database, /mnt/koji and the CA of stack '{loaded.Name}'?", defaultValue: false))
                     return 1;
             }
-            var result = await deployment.DownAsync(purging, new ProgressView(io, quiet: json), ct);
+            var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
             if (json)
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using KojiProvisioner.Cli.Output;
-using KojiProvisioner.Docker;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 
 namespace KojiProvisioner.Cli.Commands;
 
@@ -19,34 +18,10 @@ internal static class PreviewCommand
         };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var definition = new StackDeployment(CommonOptions.LoadStack(parse, stack, set)).PreviewDefinition();
-            PlanView.Write(io, definition.Plan, await EngineChangesAsync(definition.Plan, ct), parse.GetValue(output) == "json");
+            var preview = await new Preview(CommonOptions.LoadStack(parse, stack, set)).RunAsync(ct);
+            PlanView.Write(io, preview.Definition.Plan, preview.Engine, preview.Koji, parse.GetValue(output) == "json");
             return 0;
         }));
         return command;
     }
-
-    /// <summary>What `up` would do on the engine; null when no engine answers (preview still shows the plan).</summary>
-    private static async Task<IReadOnlyList<PlanChange>?> EngineChangesAsync(FarmPlan plan, CancellationToken ct)
-    {
-        DockerEngine engine;
-        try
-        {
-            engine = await DockerEngine.ConnectAsync(ct: ct);
-        }
-        catch (FarmException)
-        {
-            return null;
-        }
-        using (engine)
-        {
-            var converge = await new FarmLifecycle(engine).PreviewAsync(plan, ct);
-            return converge.Steps
-                .Select(s => new PlanChange(ConvergePlan.Verb(s.Action), s.Kind.ToString().ToLowerInvariant(), s.Name, s.Cause))
-                .ToList();
-        }
-    }
 }
-
-/// <summary>One line of what `up` would do to a resource, with its cause.</summary>
-public sealed record PlanChange(string Action, string Kind, string Name, string Cause);

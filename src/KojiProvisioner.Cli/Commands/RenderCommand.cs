@@ -1,6 +1,6 @@
 using Spectre.Console;
 using System.CommandLine;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 
 namespace KojiProvisioner.Cli.Commands;
 
@@ -18,10 +18,8 @@ internal static class RenderCommand
         var command = new Command("render", "Write every rendered config file and certificate of the farm into a folder") { stack, set, outDir };
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
-            var definition = FarmDefinition.Load(loaded, new StateFolder(loaded.StateDirectory));
             var root = Path.GetFullPath(parse.GetValue(outDir)!);
-            var count = RenderedFiles.Write(definition, root);
+            var (definition, count) = new Render(CommonOptions.LoadStack(parse, stack, set)).Run(root);
             io.Console.MarkupLine($"wrote {count} files for {definition.Plan.Containers.Count} containers into {Spectre.Console.Markup.Escape(root)}");
             foreach (var change in definition.StateChanges)
                 io.Console.MarkupLine($"  [grey]{Spectre.Console.Markup.Escape(change)}[/]");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using KojiProvisioner.Cli.Output;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 using Spectre.Console;
 
 namespace KojiProvisioner.Cli.Commands;
@@ -17,9 +17,9 @@ internal static class StatusCommand
         var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { stack, set, output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
-            var status = await deployment.StatusAsync(ct);
-            var remote = await deployment.RemoteStatusAsync(ct);
+            var verb = new Operations.Status(CommonOptions.LoadStack(parse, stack, set));
+            var status = await verb.FarmAsync(ct);
+            var remote = await verb.RemoteAsync(ct);
             if (parse.GetValue(output) == "json")
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using KojiProvisioner.Cli.Output;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 using Spectre.Console;
 
 namespace KojiProvisioner.Cli.Commands;
@@ -18,25 +18,25 @@ internal static class UpCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
-            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
-            var result = await deployment.UpAsync(new ProgressView(io, quiet: json), ct);
-            ClientConfigCommand.WriteAdminFiles(result.Definition);
+            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var result = await new Up(loaded).RunAsync(new ProgressView(io, quiet: json), ct);
+            ClientConfig.WriteAdminFiles(result.Definition);
             var names = result.Definition.Names;
             if (json)
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new
                 {
-                    stack = deployment.Stack.Name,
+                    stack = loaded.Name,
                     changes = result.Engine.Steps.Where(s => s.IsChange).Select(s => new { action = s.Action.ToString().ToLowerInvariant(), kind = s.Kind.ToString().ToLowerInvariant(), name = s.Name, cause = s.Cause }),
                     koji = result.KojiChanges,
                     content = result.ContentApplied is null ? null : new { changes = result.ContentApplied.Changes, writes = result.ContentApplied.Writes },
                     hub = names.PublicHubUrl,
-                    web = deployment.Stack.Spec.Web.Enabled ? names.PublicWebUrl : null,
+                    web = loaded.Spec.Web.Enabled ? names.PublicWebUrl : null,
                     remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
                 }, PlanView.Json));
                 return result.FailedHosts.Count > 0 ? 1 : 0;
             }
-            io.Console.MarkupLine($"[bold]{Markup.Escape(deployment.Stack.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
+            io.Console.MarkupLine($"[bold]{Markup.Escape(loaded.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
             foreach (var change in result.KojiChanges)
                 io.Console.MarkupLine($"  koji: {Markup.Escape(change)}");
             foreach (var host in result.Remote ?? [])
@@ -49,9 +49,9 @@ internal static class UpCommand
             if (result.ContentApplied is { } applied)
                 io.Console.MarkupLine($"  content: {applied.Changes} changes in {applied.Writes} writes");
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
-            if (deployment.Stack.Spec.Web.Enabled)
+            if (loaded.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
-            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(deployment.Stack.Name)}`");
+            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(loaded.Name)}`");
             if (result.FailedHosts.Count > 0)
             {
                 // Everything else converged; these hosts did not. One message each, naming the host.

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using KojiProvisioner.Cli.Commands;
+using KojiProvisioner.Content;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Operations;
 using Spectre.Console;
 
 namespace KojiProvisioner.Cli.Output;
@@ -16,11 +17,11 @@ internal static class PlanView
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static void Write(CliIO io, FarmPlan plan, IReadOnlyList<PlanChange>? changes, bool json)
+    public static void Write(CliIO io, FarmPlan plan, IReadOnlyList<PlanChange>? changes, KojiPreview? koji, bool json)
     {
         if (json)
         {
-            io.Out.WriteLine(JsonSerializer.Serialize(ToJson(plan, changes), Json));
+            io.Out.WriteLine(JsonSerializer.Serialize(ToJson(plan, changes, koji), Json));
             return;
         }
         var table = new Table().Title($"stack [bold]{Markup.Escape(plan.Stack)}[/]")
@@ -35,6 +36,13 @@ internal static class PlanView
         }
         io.Console.Write(table);
         io.Console.MarkupLine($"network [bold]{Markup.Escape(plan.Network.Name)}[/]; volumes {Markup.Escape(string.Join(", ", plan.Volumes.Select(v => v.Name)))}");
+        WriteEngine(io, changes);
+        if (koji is not null)
+            WriteKoji(io, koji);
+    }
+
+    private static void WriteEngine(CliIO io, IReadOnlyList<PlanChange>? changes)
+    {
         if (changes is null)
         {
             io.Console.MarkupLine("[grey]no Docker engine answered: showing the plan only[/]");
@@ -46,7 +54,21 @@ internal static class PlanView
         io.Console.MarkupLine(changes.Any(c => c.Action != "keep") ? string.Join(", ", summary) : "no changes: the farm matches the stack");
     }
 
-    public static object ToJson(FarmPlan plan, IReadOnlyList<PlanChange>? changes) => new
+    /// <summary>The farm's own Koji writes one by one; the content file's as a count (`content diff` lists them).</summary>
+    private static void WriteKoji(CliIO io, KojiPreview koji)
+    {
+        var registration = koji.Plan.Registration;
+        var content = koji.Plan.Content;
+        io.Console.MarkupLine(koji.HubAnswered ? "koji (the hub answered):" : "koji [grey](no hub answered: the writes of a new farm's hub)[/]:");
+        foreach (var change in registration.Changes)
+            io.Console.MarkupLine($"  {Markup.Escape(change.Summary)}");
+        if (!content.IsEmpty)
+            io.Console.MarkupLine($"  content: {content.Changes.Count} changes in {content.WriteCount} writes (`koji-farm content diff` lists them)");
+        if (koji.Plan.Plan.IsEmpty)
+            io.Console.MarkupLine("  no changes: Koji matches the stack");
+    }
+
+    public static object ToJson(FarmPlan plan, IReadOnlyList<PlanChange>? changes, KojiPreview? koji = null) => new
     {
         stack = plan.Stack,
         network = plan.Network.Name,
@@ -68,6 +90,18 @@ internal static class PlanView
             configHash = c.ConfigHash,
         }),
         changes = changes?.Select(c => new { action = c.Action, kind = c.Kind, name = c.Name, cause = c.Cause }),
+        koji = koji is null ? null : new
+        {
+            hubAnswered = koji.HubAnswered,
+            registration = koji.Plan.Registration.Changes.Select(KojiChange),
+            content = new { changes = koji.Plan.Content.Changes.Count, writes = koji.Plan.Content.WriteCount },
+        },
+    };
+
+    private static object KojiChange(ContentChange c) => new
+    {
+        kind = c.Kind.ToString().ToLowerInvariant(), @object = c.Object, action = c.Action.ToString().ToLowerInvariant(), summary = c.Summary,
+        calls = c.Calls.Select(call => call.Call.ToString()),
     };
 
     private static string Port(PublishedPort p) => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}";

@@ -183,5 +183,11 @@ internal static partial class StackValidator
     /// <summary>The Koji host name of local builder N: also its container's name.</summary>
     public static string LocalBuilderName(string stack, int index) => $"{stack}-builder-{index}";
 
+    /// <summary>Whether <paramref name="host"/> is named as a local builder of <paramref name="stack"/> (of any number).</summary>
+    public static bool IsLocalBuilderName(string stack, string host) =>
+        host.StartsWith(stack + "-builder-", StringComparison.Ordinal)
+        && host.Length > stack.Length + "-builder-".Length
+        && host[(stack.Length + "-builder-".Length)..].All(char.IsAsciiDigit);
+
     private static bool IdentifierLike(string s) => Regex.IsMatch(s, "^[a-z_][a-z0-9_]{0,62}$");
 }

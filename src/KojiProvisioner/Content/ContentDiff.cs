@@ -16,6 +16,7 @@ public static partial class ContentDiff
         var changes = new List<ContentChange>();
         Users(desired, actual, prune, changes);
         Channels(desired, actual, changes);
+        Hosts(desired, actual, changes);
         ExternalRepos(desired, actual, prune, changes);
         foreach (var tag in desired.Tags) Tag(tag, actual, changes);
         foreach (var tag in desired.Tags) Inheritance(tag, actual, changes);

@@ -15,11 +15,38 @@ public sealed record KojiContent
     public IReadOnlyList<TagSpec> Tags { get; init; } = [];
     public IReadOnlyList<BuildTarget> Targets { get; init; } = [];
     public IReadOnlyList<FlockManifest> Flocks { get; init; } = [];
+    /// <summary>Builder hosts (the farm's own, from the stack): never deleted, only disabled.</summary>
+    public IReadOnlyList<HostSpec> Hosts { get; init; } = [];
 
     /// <summary>kojid <c>allowed_scms</c> entries of every flock, for each builder's kojid.conf.</summary>
     public IReadOnlyList<string> AllowedScms => Flocks.SelectMany(f => f.AllowedScms).Distinct(StringComparer.Ordinal).ToList();
 
     public TagSpec? FindTag(string name) => Tags.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>
+    /// This content and <paramref name="other"/> as one desired state, for one plan: lists are
+    /// joined; a user or host named in both is one object (permissions and channels joined; the
+    /// settings of <paramref name="other"/> win where both set one).
+    /// </summary>
+    public KojiContent Merge(KojiContent other) => this with
+    {
+        Users = Users.Concat(other.Users).GroupBy(u => u.Name, StringComparer.Ordinal)
+            .Select(g => g.First() with { Permissions = g.SelectMany(u => u.Permissions).Distinct(StringComparer.Ordinal).ToList() })
+            .ToList(),
+        Channels = [.. Channels, .. other.Channels],
+        ExternalRepos = [.. ExternalRepos, .. other.ExternalRepos],
+        Tags = [.. Tags, .. other.Tags],
+        Targets = [.. Targets, .. other.Targets],
+        Flocks = [.. Flocks, .. other.Flocks],
+        Hosts = Hosts.Concat(other.Hosts).GroupBy(h => h.Name, StringComparer.Ordinal)
+            .Select(g => g.Aggregate((a, b) => b with
+            {
+                Arches = b.Arches ?? a.Arches,
+                Channels = b.Channels ?? a.Channels,
+                Capacity = b.Capacity ?? a.Capacity,
+            }))
+            .ToList(),
+    };
 }
 
 /// <summary>A tag and everything that hangs off it (Koji's <c>getTag</c> plus its lists).</summary>
@@ -123,6 +150,22 @@ public sealed record ChannelSpec
     public string? Description { get; init; }
     public string? Comment { get; init; }
     public bool? Enabled { get; init; }
+    public SourceLocation? Source { get; init; }
+}
+
+/// <summary>
+/// A builder host as Koji should know it (<c>addHost</c>, <c>editHost</c>, its channels). Settings
+/// left null are not managed; a host without arches is never created, only disabled if it exists,
+/// which is how a builder that left the farm is retired (Koji keeps its task history).
+/// </summary>
+public sealed record HostSpec
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<string>? Arches { get; init; }
+    /// <summary>Exactly these channels; null leaves the host's channels as they are.</summary>
+    public IReadOnlyList<string>? Channels { get; init; }
+    public double? Capacity { get; init; }
+    public bool Enabled { get; init; } = true;
     public SourceLocation? Source { get; init; }
 }
 

@@ -5,7 +5,7 @@ using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Content;
 
-public enum ContentKind { User, Permission, Channel, ExternalRepo, Tag, Inheritance, TagExternalRepo, Group, Target, Package }
+public enum ContentKind { User, Permission, Channel, ExternalRepo, Tag, Inheritance, TagExternalRepo, Group, Target, Package, Host }
 
 public enum ContentAction { Create, Change, Block, Remove }
 
@@ -15,7 +15,7 @@ public enum ContentAction { Create, Change, Block, Remove }
 /// </summary>
 public enum ApplyPhase
 {
-    Users, Permissions, Channels, ExternalRepos, Tags,
+    Users, Permissions, Channels, Hosts, ExternalRepos, Tags,
     Inheritance, UnlinkExternalRepos, LinkExternalRepos, Groups, Targets, Packages,
     RemoveTargets, RemoveGroups, RemoveTags, RemoveExternalRepos, RevokePermissions,
 }

@@ -10,7 +10,8 @@ public static class ContentPlanner
     {
         // undeclared tags are only ever deleted whole, so their details are not needed
         var state = await HubStateReader.ReadAsync(hub,
-            desired.Tags.Select(t => t.Name), desired.Users.Select(u => u.Name), cancellationToken).ConfigureAwait(false);
+            desired.Tags.Select(t => t.Name), desired.Users.Select(u => u.Name),
+            desired.Hosts.Where(h => h.Channels is not null).Select(h => h.Name), cancellationToken).ConfigureAwait(false);
         return Plan(desired, state, prune);
     }
 

@@ -19,6 +19,8 @@ public sealed record HubState
     public IReadOnlyDictionary<string, UserSpec> Users { get; init; } = new Dictionary<string, UserSpec>();
     public IReadOnlySet<string> UserNames { get; init; } = new HashSet<string>();
     public IReadOnlySet<string> Permissions { get; init; } = new HashSet<string>();
+    /// <summary>Every builder host; channels are read only for the hosts asked about (null otherwise).</summary>
+    public IReadOnlyDictionary<string, HostSpec> Hosts { get; init; } = new Dictionary<string, HostSpec>();
 }
 
 /// <summary>One tag as the hub holds it.</summary>
@@ -44,7 +46,12 @@ public static class HubStateReader
 {
     /// <param name="tagNames">Tags to read in detail; null reads every tag (for prune and export).</param>
     /// <param name="userNames">Users whose permissions to read; null reads every user.</param>
-    public static async Task<HubState> ReadAsync(IKojiHub hub, IEnumerable<string>? tagNames, IEnumerable<string>? userNames, CancellationToken cancellationToken)
+    /// <param name="hostNames">Hosts whose channels to read (none when null).</param>
+    public static async Task<HubState> ReadAsync(IKojiHub hub, IEnumerable<string>? tagNames, IEnumerable<string>? userNames,
+        CancellationToken cancellationToken) => await ReadAsync(hub, tagNames, userNames, null, cancellationToken).ConfigureAwait(false);
+
+    public static async Task<HubState> ReadAsync(IKojiHub hub, IEnumerable<string>? tagNames, IEnumerable<string>? userNames,
+        IEnumerable<string>? hostNames, CancellationToken cancellationToken)
     {
         var round1 = await hub.MultiCallAsync(
         [
@@ -54,6 +61,7 @@ public static class HubStateReader
             new KojiCall("listChannels"),
             new KojiCall("getAllPerms"),
             new KojiCall("listUsers"),
+            new KojiCall("listHosts"),
         ], cancellationToken).ConfigureAwait(false);
         var values = round1.Select(r => r.GetValueOrThrow()).ToList();
 
@@ -76,9 +84,15 @@ public static class HubStateReader
 
         var perms = Rows(values[4]).Select(p => Str(p, "name")).ToHashSet(StringComparer.Ordinal);
         var users = Rows(values[5]).Select(u => Str(u, "name")).ToHashSet(StringComparer.Ordinal);
+        var hosts = Rows(values[6]).Select(h => new HostSpec
+        {
+            Name = Str(h, "name"), Arches = Arches(OptStr(h, "arches")), Enabled = Bool(h, "enabled", true),
+            Capacity = h.GetValueOrDefault("capacity") is { } capacity ? Convert.ToDouble(capacity, System.Globalization.CultureInfo.InvariantCulture) : null,
+        }).ToDictionary(h => h.Name, StringComparer.Ordinal);
 
         var tagsToRead = (tagNames ?? tagIds.Keys).Where(tagIds.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var usersToRead = (userNames ?? users).Where(users.Contains).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var hostsToRead = (hostNames ?? []).Where(hosts.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
         var calls = new List<KojiCall>();
         foreach (var tag in tagsToRead)
@@ -91,6 +105,8 @@ public static class HubStateReader
         }
         foreach (var user in usersToRead)
             calls.Add(new KojiCall("getUserPerms", user, new KojiKwargs { { "with_groups", false } }));
+        foreach (var host in hostsToRead)
+            calls.Add(new KojiCall("listChannels", host));
         var round2 = await hub.BatchCallAsync(calls, cancellationToken).ConfigureAwait(false);
 
         var tags = new Dictionary<string, HubTag>(StringComparer.Ordinal);
@@ -110,11 +126,13 @@ public static class HubStateReader
             var held = List(round2[i++].GetValueOrThrow()).OfType<string>().Order(StringComparer.Ordinal).ToList();
             userSpecs[user] = new UserSpec { Name = user, Permissions = held };
         }
+        foreach (var host in hostsToRead)
+            hosts[host] = hosts[host] with { Channels = Rows(round2[i++].GetValueOrThrow()).Select(c => Str(c, "name")).Order(StringComparer.Ordinal).ToList() };
 
         return new HubState
         {
             Tags = tags, TagIds = tagIds, Targets = targets, ExternalRepos = repos, Channels = channels,
-            Users = userSpecs, UserNames = users, Permissions = perms,
+            Users = userSpecs, UserNames = users, Permissions = perms, Hosts = hosts,
         };
     }
 

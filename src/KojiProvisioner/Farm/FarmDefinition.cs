@@ -14,6 +14,12 @@ public sealed record FarmDefinition(
 {
     public FarmNames Names => new(Stack.Spec);
 
+    /// <summary>kojid <c>allowed_scms</c> of every builder: the stack's, then the content file's Flocks'.</summary>
+    public IReadOnlyList<string> AllowedScms { get; init; } = [];
+
+    public static IReadOnlyList<string> MergeScms(StackSpec spec, IReadOnlyList<string>? contentScms) =>
+        spec.Builders.AllowedScms.Concat(contentScms ?? []).Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>
     /// Loads or makes the stack's credentials in <paramref name="state"/> and plans the farm.
     /// Pass a throwaway copy of the state folder to preview without changing anything.
@@ -42,10 +48,10 @@ public sealed record FarmDefinition(
             state.Secret("db-password"),
             state.Secret("web-secret", 32));
 
-        var scms = spec.Builders.AllowedScms.Concat(allowedScms ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var scms = MergeScms(spec, allowedScms);
         var plan = new FarmPlanner(new TemplateRenderer(Assets.Templates))
             .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images), scms);
-        return new FarmDefinition(stack, state, credentials, plan, pki.Changes);
+        return new FarmDefinition(stack, state, credentials, plan, pki.Changes) { AllowedScms = scms };
     }
 
     private static CertKey ToCertKey(IssuedCertificate c) => new(c.CertificatePem, c.PrivateKeyPem, c.SubjectDn);

@@ -18,6 +18,15 @@ public sealed class FarmNames(StackSpec spec)
     public string PublicFilesUrl => $"https://{spec.Hub.PublicHost}:{spec.Hub.Port}/kojifiles";
     public string PublicWebUrl => $"https://{spec.Hub.PublicHost}:{spec.Web.Port}/koji";
 
+    /// <summary>The hub and files URLs as a remote builder reaches them: its own hub URL, else the public one.</summary>
+    public (string Hub, string Files) RemoteUrls(RemoteBuilderSpec remote)
+    {
+        if (string.IsNullOrWhiteSpace(remote.HubUrl))
+            return (PublicHubUrl, PublicFilesUrl);
+        var hub = remote.HubUrl.TrimEnd('/');
+        return (hub, hub.EndsWith("/kojihub", StringComparison.Ordinal) ? hub[..^"/kojihub".Length] + "/kojifiles" : PublicFilesUrl);
+    }
+
     /// <summary>Every name a client may use for the hub or the web must be in the server certificate.</summary>
     public IReadOnlyList<string> ServerNames =>
         new[] { "hub", "web", Container(Roles.Hub), Container(Roles.Web), "localhost", "127.0.0.1", spec.Hub.PublicHost }

@@ -184,7 +184,7 @@ public sealed class RemoteBuilderTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     private RemoteBuilderConverger Converger() =>
-        new(KnownHosts.In(new KojiProvisioner.Farm.StateFolder(_state)), RemoteAssets.Load(KojiProvisioner.Assets.Root), _events);
+        new(KnownHosts.In(new KojiProvisioner.StateFolder(_state)), RemoteAssets.Load(KojiProvisioner.Assets.Root), _events);
 
     private RemoteBuilder Builder(string name, SshHost host, string user) => new(
         new SshTarget(name, "127.0.0.1", host.Port, user, _hosts.Key.PrivateKeyPath, _hosts.Key.PrivateKeyPath, null),

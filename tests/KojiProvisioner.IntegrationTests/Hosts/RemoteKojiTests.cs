@@ -3,6 +3,7 @@ using KojiProvisioner.Config;
 using KojiProvisioner.Farm;
 using KojiProvisioner.IntegrationTests.Support;
 using KojiProvisioner.Koji;
+using KojiProvisioner.Operations;
 using Xunit.Abstractions;
 
 namespace KojiProvisioner.IntegrationTests.Hosts;
@@ -71,8 +72,8 @@ public sealed class RemoteKojiTests(ITestOutputHelper output)
             Assert.True(up.ExitCode == 0, up.ToString());
             Assert.DoesNotContain("PRIVATE KEY", up.Out + up.Error);
 
-            var definition = new StackDeployment(StackLoader.Load(file)).PreviewDefinitionWithState();
-            using var hub = StackDeployment.AdminClient(definition);
+            var definition = new Preview(StackLoader.Load(file)).DefinitionWithState();
+            using var hub = AdminHub.Client(definition);
             var ids = await steps.Run("both ready in Koji", async () =>
             {
                 for (var i = 0; ; i++)

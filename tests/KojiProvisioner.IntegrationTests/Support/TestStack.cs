@@ -2,6 +2,7 @@ using System.Globalization;
 using KojiProvisioner.Config;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Koji;
+using KojiProvisioner.Operations;
 
 namespace KojiProvisioner.IntegrationTests.Support;
 
@@ -56,10 +57,10 @@ public sealed class TestStack : IAsyncDisposable
 
     public Stack Load() => StackLoader.Load(File);
 
-    public FarmDefinition Definition() => new StackDeployment(Load()).PreviewDefinitionWithState();
+    public FarmDefinition Definition() => new Preview(Load()).DefinitionWithState();
 
     /// <summary>An API client for the hub as the stack's admin (logs in on first write or LoginAsync).</summary>
-    public KojiHubClient AdminClient() => StackDeployment.AdminClient(Definition());
+    public KojiHubClient AdminClient() => AdminHub.Client(Definition());
 
     public Task<CliResult> RunAsync(params string[] args) => Cli.RunAsync([.. args, "--stack", File]);
 

@@ -19,6 +19,7 @@ internal sealed class FakeKojiHub : IKojiHub
     private readonly Dictionary<string, FakeRepo> _repos = new(StringComparer.Ordinal);
     private readonly Dictionary<string, FakeTag> _tags = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (int Build, int Dest)> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeHost> _hosts = new(StringComparer.Ordinal);
 
     public FakeKojiHub()
     {
@@ -103,8 +104,9 @@ internal sealed class FakeKojiHub : IKojiHub
             "getTag" => GetTag(Bind(args, "tagInfo", "strict", "event", "blocked")),
             "getBuildTargets" => _targets.Select(kv => (object?)TargetInfo(kv.Key, kv.Value)).ToList(),
             "listExternalRepos" => _repos.Values.OrderBy(r => r.Id).Select(r => (object?)Row(("id", r.Id), ("name", r.Name), ("url", r.Url))).ToList(),
-            "listChannels" => _channels.Values.OrderBy(c => c.Id).Select(c => (object?)Row(("id", c.Id), ("name", c.Name),
-                ("description", c.Description), ("enabled", c.Enabled), ("comment", c.Comment))).ToList(),
+            "listChannels" => ListChannels(Bind(args, "hostID", "event", "enabled")),
+            "listHosts" => _hosts.Values.OrderBy(h => h.Id).Select(h => (object?)HostInfo(h)).ToList(),
+            "getHost" => Bind(args, "hostInfo", "strict", "event").GetValueOrDefault("hostInfo") is string n && _hosts.TryGetValue(n, out var found) ? HostInfo(found) : null,
             "getAllPerms" => _perms.Select((p, i) => (object?)Row(("id", i + 1), ("name", p), ("description", null))).ToList(),
             "listUsers" => _users.Values.OrderBy(u => u.Id).Select(u => (object?)Row(("id", u.Id), ("name", u.Name), ("status", 0),
                 ("usertype", 0), ("krb_principals", new List<object?>()))).ToList(),
@@ -121,6 +123,12 @@ internal sealed class FakeKojiHub : IKojiHub
             "editChannel" => EditChannel(Bind(args, "channelInfo")),
             "enableChannel" => SetChannel(Bind(args, "channelname", "comment"), true),
             "disableChannel" => SetChannel(Bind(args, "channelname", "comment"), false),
+            "addHost" => AddHost(Bind(args, "hostname", "arches", "krb_principal", "force")),
+            "editHost" => EditHost(Bind(args, "hostInfo")),
+            "enableHost" => SetHost(Bind(args, "hostname"), true),
+            "disableHost" => SetHost(Bind(args, "hostname"), false),
+            "addHostToChannel" => AddHostToChannel(Bind(args, "hostname", "channel_name", "create", "force")),
+            "removeHostFromChannel" => RemoveHostFromChannel(Bind(args, "hostname", "channel_name")),
             "createExternalRepo" => CreateExternalRepo(Bind(args, "name", "url")),
             "editExternalRepo" => EditExternalRepo(Bind(args, "info", "name", "url")),
             "deleteExternalRepo" => DeleteExternalRepo(Bind(args, "info")),
@@ -381,6 +389,86 @@ internal sealed class FakeKojiHub : IKojiHub
     {
         var channel = _channels.GetValueOrDefault(S(a, "channelname") ?? "") ?? throw Generic($"No such channel: {a.GetValueOrDefault("channelname")}");
         channel.Enabled = enabled;
+        return null;
+    }
+
+    // ---- builder hosts (kojihub add_host, edit_host, set_host_enabled, add/remove_host_to/from_channel) ----
+
+    /// <summary>Hosts as <c>listHosts</c> returns them, for tests that look at the hub directly.</summary>
+    public IReadOnlyDictionary<string, object?> Host(string name) => HostInfo(_hosts[name]);
+
+    public IReadOnlyList<string> HostChannels(string name) =>
+        _hosts[name].Channels.Select(id => _channels.Values.Single(c => c.Id == id).Name).Order(StringComparer.Ordinal).ToList();
+
+    private static Dictionary<string, object?> HostInfo(FakeHost h) => Row(("id", h.Id), ("name", h.Name), ("arches", h.Arches),
+        ("capacity", h.Capacity), ("enabled", h.Enabled), ("ready", false), ("task_load", 0.0), ("description", null), ("comment", null));
+
+    private FakeHost StrictHost(object? name) =>
+        name is string n && _hosts.TryGetValue(n, out var host) ? host : throw Generic($"host does not exist: {XmlRpc.Describe(name)}");
+
+    private object? ListChannels(Dictionary<string, object?> a)
+    {
+        var channels = _channels.Values.AsEnumerable();
+        if (a.GetValueOrDefault("hostID") is { } info)
+        {
+            var host = info is string n ? _hosts.GetValueOrDefault(n) ?? throw Generic($"No such host: {n}") : _hosts.Values.Single(h => Equals(h.Id, info));
+            channels = channels.Where(c => host.Channels.Contains(c.Id));
+        }
+        return channels.OrderBy(c => c.Id).Select(c => (object?)Row(("id", c.Id), ("name", c.Name),
+            ("description", c.Description), ("enabled", c.Enabled), ("comment", c.Comment))).ToList();
+    }
+
+    private object? AddHost(Dictionary<string, object?> a)
+    {
+        var name = S(a, "hostname")!;
+        var arches = string.Join(' ', ((IEnumerable<object?>)a["arches"]!).Cast<string>());
+        if (_hosts.ContainsKey(name)) throw Generic($"host already exists: {name}");
+        if (_users.ContainsKey(name)) throw Generic($"user {name} already exists and it is not a host");
+        // a new host is in the default channel, as the hub puts it there
+        var host = new FakeHost(NextId(), name) { Arches = arches, Channels = { _channels["default"].Id } };
+        _hosts[name] = host;
+        return host.Id;
+    }
+
+    private object? EditHost(Dictionary<string, object?> a)
+    {
+        var host = StrictHost(a.GetValueOrDefault("hostInfo"));
+        var changed = false;
+        if (a.TryGetValue("arches", out var arches) && !Equals(arches, host.Arches)) { host.Arches = (string)arches!; changed = true; }
+        if (a.TryGetValue("capacity", out var capacity) && Convert.ToDouble(capacity, System.Globalization.CultureInfo.InvariantCulture) != host.Capacity)
+        {
+            host.Capacity = Convert.ToDouble(capacity, System.Globalization.CultureInfo.InvariantCulture);
+            changed = true;
+        }
+        return changed;
+    }
+
+    private object? SetHost(Dictionary<string, object?> a, bool enabled)
+    {
+        StrictHost(a.GetValueOrDefault("hostname")).Enabled = enabled;
+        return null;
+    }
+
+    private object? AddHostToChannel(Dictionary<string, object?> a)
+    {
+        var host = StrictHost(a.GetValueOrDefault("hostname"));
+        var name = S(a, "channel_name")!;
+        if (!_channels.TryGetValue(name, out var channel))
+        {
+            if (!B(a, "create")) throw Generic($"channel does not exist: {name}");
+            channel = _channels[name] = new FakeChannel(NextId(), name);
+        }
+        if (!B(a, "force") && channel.Enabled == false) throw Generic($"channel {name} is disabled");
+        if (!host.Channels.Add(channel.Id)) throw Generic($"host {host.Name} is already subscribed to the {name} channel");
+        return null;
+    }
+
+    private object? RemoveHostFromChannel(Dictionary<string, object?> a)
+    {
+        var host = StrictHost(a.GetValueOrDefault("hostname"));
+        var name = S(a, "channel_name")!;
+        var channel = _channels.GetValueOrDefault(name) ?? throw Generic($"channel does not exist: {name}");
+        if (!host.Channels.Remove(channel.Id)) throw Generic($"host {host.Name} is not subscribed to the {name} channel");
         return null;
     }
 
@@ -701,6 +789,16 @@ internal sealed class FakeKojiHub : IKojiHub
     }
 
     // ---- state ----
+
+    private sealed class FakeHost(int id, string name)
+    {
+        public int Id { get; } = id;
+        public string Name { get; } = name;
+        public string Arches { get; set; } = "";
+        public double Capacity { get; set; } = 2.0;
+        public bool Enabled { get; set; } = true;
+        public HashSet<int> Channels { get; } = [];
+    }
 
     private sealed class FakeUser(int id, string name)
     {

@@ -1,4 +1,4 @@
-namespace KojiProvisioner.Docker;
+namespace KojiProvisioner;
 
 /// <summary>What the engine is doing; the CLI chooses how to show it (tty, plain, json).</summary>
 public enum FarmStep

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace KojiProvisioner.Farm;
+namespace KojiProvisioner;
 
 /// <summary>
 /// The stack's state folder: the company CA, keys and generated passwords. Mode 0700; every secret

@@ -1,0 +1,28 @@
+using KojiProvisioner.Config;
+using KojiProvisioner.Content;
+
+namespace KojiProvisioner.Operations;
+
+/// <summary>A stack's content file, loaded and validated before anything is changed.</summary>
+public static class StackContent
+{
+    /// <summary>The stack's `content` (or <paramref name="path"/>); null when the stack has none.</summary>
+    public static KojiContent? Load(Stack stack, string? path = null)
+    {
+        path ??= stack.ContentPath;
+        if (path is null)
+            return null;
+        try
+        {
+            return ContentLoader.LoadFile(path);
+        }
+        catch (ContentException e)
+        {
+            throw new InputException(e.Message);
+        }
+    }
+
+    /// <summary>Like <see cref="Load"/>, for verbs that need a content file.</summary>
+    public static KojiContent Require(Stack stack, string? path) =>
+        Load(stack, path) ?? throw new InputException($"{stack.FilePath}: content: no content file: set `content:` in the stack or pass --file");
+}

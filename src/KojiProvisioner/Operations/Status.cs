@@ -1,0 +1,59 @@
+using System.Globalization;
+using KojiProvisioner.Config;
+using KojiProvisioner.Docker;
+using KojiProvisioner.Hosts;
+using KojiProvisioner.Koji;
+
+namespace KojiProvisioner.Operations;
+
+/// <summary>A remote builder in `status`: the host as SSH sees it, and the builder as Koji sees it.</summary>
+public sealed record RemoteBuilderStatus(RemoteHostProbe Host, bool? Enabled, bool? Ready, double? TaskLoad, double? Capacity, bool InStack)
+{
+    public bool Ok => Host.Problem is null && Host.KojidRunning && Ready == true && InStack;
+
+    public string? Problem => Host.Problem
+        ?? (!InStack ? "removed from the stack (kojid should be stopped: run `up`)"
+        : Ready is null ? "unknown to Koji" : Ready == false ? "kojid runs but Koji does not list it ready" : null);
+}
+
+/// <summary>`status`: every container of the farm (and every planned one missing), and each remote builder.</summary>
+public sealed class Status(Stack stack)
+{
+    public async Task<FarmStatus> FarmAsync(CancellationToken ct)
+    {
+        var definition = new Preview(stack).Definition();
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        return await new FarmLifecycle(engine).StatusAsync(stack.Name, definition.Plan, ct);
+    }
+
+    /// <summary>Each remote builder (in the stack or recorded): reachable, kojid running, and ready in Koji with its task load.</summary>
+    public async Task<IReadOnlyList<RemoteBuilderStatus>> RemoteAsync(CancellationToken ct)
+    {
+        var fleet = new RemoteFleet(stack);
+        var inStack = stack.Spec.Builders.Remote.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var hosts = fleet.All();
+        if (hosts.Count == 0)
+            return [];
+        var probes = await fleet.Converger(null).ProbeAsync(RemoteFleet.Targets(hosts), ct);
+        var koji = new Dictionary<string, IReadOnlyDictionary<string, object?>>(StringComparer.Ordinal);
+        try
+        {
+            using var hub = AdminHub.FromState(stack);
+            foreach (var h in hosts)
+                if (await hub.CallAsync(new KojiCall("getHost", h.Name), ct) is IReadOnlyDictionary<string, object?> info)
+                    koji[h.Name] = info;
+        }
+        catch (Exception e) when (AdminHub.IsUnreachable(e))
+        {
+            // The hub is down: the rows say "unknown to Koji".
+        }
+        return probes.Select(p =>
+        {
+            var info = koji.GetValueOrDefault(p.Name);
+            return new RemoteBuilderStatus(p, info?["enabled"] as bool?, info?["ready"] as bool?,
+                info is null ? null : Convert.ToDouble(info["task_load"], CultureInfo.InvariantCulture),
+                info is null ? null : Convert.ToDouble(info["capacity"], CultureInfo.InvariantCulture),
+                inStack.Contains(p.Name));
+        }).ToList();
+    }
+}

@@ -1,0 +1,79 @@
+using KojiProvisioner.Config;
+using KojiProvisioner.Content;
+using KojiProvisioner.Docker;
+using KojiProvisioner.Farm;
+using KojiProvisioner.Hosts;
+
+namespace KojiProvisioner.Operations;
+
+/// <summary>What `up` did, for the summary people see and the JSON machines read.</summary>
+public sealed record UpResult(
+    FarmDefinition Definition,
+    ConvergePlan Engine,
+    IReadOnlyList<string> KojiChanges,
+    ContentPlan? Content,
+    ContentApplyResult? ContentApplied,
+    IReadOnlyList<RemoteHostResult>? Remote = null)
+{
+    /// <summary>Remote hosts that failed; `up` exits 1 when there are any, after everything else converged.</summary>
+    public IReadOnlyList<RemoteHostResult> FailedHosts => Remote?.Where(r => r.Failed).ToList() ?? [];
+}
+
+/// <summary>
+/// `up`: converge the containers; once the hub is healthy, one plan of what Koji must get (the
+/// farm's builders and kojira, then the content file) applied in multicall batches; then the
+/// remote builders over SSH. Every step reads before it writes, so `up` can be re-run after any
+/// failure or interruption and finishes the job.
+/// </summary>
+public sealed class Up(Stack stack)
+{
+    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null)
+    {
+        var content = StackContent.Load(stack);
+        var definition = FarmDefinition.Load(stack, new StateFolder(stack.StateDirectory), content?.AllowedScms);
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        var lifecycle = new FarmLifecycle(engine, options);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var hub = AdminHub.Client(definition);
+        var fleet = new RemoteFleet(stack);
+        var retired = fleet.Retired();
+        // Recorded before any host is touched: a run cut short still knows every host it may have changed.
+        fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired));
+
+        // The hook runs once the hub is healthy, also when it was kept, so builders added or
+        // removed since the last run reach Koji before they start.
+        FarmKojiPlan? koji = null;
+        ContentApplyResult? applied = null;
+        var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
+        {
+            if (container.Role != Roles.Hub)
+                return;
+            koji = await FarmKoji.PlanAsync(hub, stack.Spec, content, retired.Select(r => r.Name).ToList(), token);
+            applied = await ContentApplier.ApplyAsync(hub, koji.Plan, token);
+            foreach (var change in koji.Registration.Changes)
+                progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
+        }, ct);
+
+        // Remote builders: registered in Koji above; now set up over SSH, all hosts in parallel.
+        var remote = await ConvergeRemoteAsync(fleet, definition, retired, ct, progress);
+        fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired.Where(r => remote.Any(x => x.Name == r.Name && x.Failed))));
+
+        var contentPlan = content is null ? null : koji?.Content;
+        var contentApplied = contentPlan is null || applied is null ? null
+            : new ContentApplyResult(contentPlan.Changes.Count, contentPlan.WriteCount, applied.Batches);
+        return new UpResult(definition, converge, koji?.Registration.Changes.Select(c => c.Summary).ToList() ?? [],
+            contentPlan, contentApplied, remote);
+    }
+
+    private async Task<IReadOnlyList<RemoteHostResult>> ConvergeRemoteAsync(RemoteFleet fleet, FarmDefinition definition,
+        IReadOnlyList<RemoteBuilderSpec> retired, CancellationToken ct, IProgress<FarmEvent>? progress)
+    {
+        var builders = fleet.Builders(definition);
+        if (builders.Count == 0 && retired.Count == 0)
+            return [];
+        var converger = fleet.Converger(progress);
+        var setUp = converger.SetUpAsync(builders, ct);
+        var stopped = converger.StopAsync(RemoteFleet.Targets(retired), purge: false, stack.Name, ct);
+        return [.. await setUp, .. (await stopped).Select(r => r with { Changes = [.. r.Changes, "removed from the stack: disabled in Koji"] })];
+    }
+}

@@ -24,9 +24,12 @@ internal static class DownCommand
             var purging = parse.GetValue(purge);
             if (purging && !parse.GetValue(yes))
             {
+                var (folder, volumes) = await deployment.PurgeTargetsAsync(ct);
+                var what = string.Join(", ", volumes.Select(v => $"volume {v}").Concat(folder is null ? [] : [$"folder {folder}"]));
+                if (what.Length == 0) what = "nothing (no volumes, no state folder)";
                 if (!io.Console.Profile.Capabilities.Interactive)
-                    throw new InputException($"down --purge deletes the database, /mnt/koji and the CA of stack '{deployment.Stack.Name}': add --yes to confirm");
-                if (!io.Console.Confirm($"Delete the database, /mnt/koji and the CA of stack '{deployment.Stack.Name}'?", defaultValue: false))
+                    throw new InputException($"down --purge of stack '{deployment.Stack.Name}' deletes {what}: add --yes to confirm");
+                if (!io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(deployment.Stack.Name)}' (the database, /mnt/koji and the CA)?", defaultValue: false))
                     return 1;
             }
             var result = await deployment.DownAsync(purging, new ProgressView(io, quiet: json), ct);

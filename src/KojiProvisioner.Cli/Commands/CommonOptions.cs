@@ -55,5 +55,17 @@ internal static class CommonOptions
             io.Error.WriteLine($"koji-farm: {e.Message}");
             return (int)ExitCode.Failed;
         }
+        catch (KojiProvisioner.Pki.PkiException e)
+        {
+            // A state-folder file that cannot be used (corrupt ca.crt, a key without its certificate).
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.Failed;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // A file or folder the user named (or the state folder) cannot be read or written.
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.Failed;
+        }
     }
 }

@@ -20,6 +20,7 @@ internal static class ClientConfigCommand
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
             var loaded = CommonOptions.LoadStack(parse, stack, set);
+            using var held = StateFolderLock.Acquire(new StateFolder(loaded.StateDirectory), waiting: m => io.Error.WriteLine($"koji-farm: {m}"));
             var definition = FarmDefinition.Load(loaded, new StateFolder(loaded.StateDirectory));
             var profile = WriteAdminFiles(definition);
             if (!parse.GetValue(install))

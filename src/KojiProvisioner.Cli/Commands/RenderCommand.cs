@@ -19,6 +19,7 @@ internal static class RenderCommand
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
             var loaded = CommonOptions.LoadStack(parse, stack, set);
+            using var held = StateFolderLock.Acquire(new StateFolder(loaded.StateDirectory), waiting: m => io.Error.WriteLine($"koji-farm: {m}"));
             var definition = FarmDefinition.Load(loaded, new StateFolder(loaded.StateDirectory));
             var root = Path.GetFullPath(parse.GetValue(outDir)!);
             var count = RenderedFiles.Write(definition, root);

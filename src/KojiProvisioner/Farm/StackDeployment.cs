@@ -57,11 +57,15 @@ public sealed class StackDeployment(Stack stack)
         }
     }
 
-    public async Task<UpResult> UpAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null)
+    public async Task<UpResult> UpAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false)
     {
+        using var held = LockState(progress);
         var content = LoadContent();
-        var definition = FarmDefinition.Load(stack, State, content?.AllowedScms);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
+        var foreign = await FarmIdentity.CheckAsync(engine, stack.Name, State, adopt, ct);
+        var definition = FarmDefinition.Load(stack, State, content?.AllowedScms);
+        FarmIdentity.RecordAdopted(State, foreign);
         var lifecycle = new FarmLifecycle(engine, options);
         var kojiChanges = new List<string>();
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -73,7 +77,7 @@ public sealed class StackDeployment(Stack stack)
 
         // The hook runs once the hub is healthy, also when it was kept, so builders added or
         // removed since the last run reach Koji before they start.
-        var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
+        var converge = await lifecycle.UpAsync(definition.Plan with { VolumeLabels = FarmIdentity.VolumeLabels(State) }, progress, async (container, token) =>
         {
             if (container.Role != Roles.Hub)
                 return;
@@ -167,6 +171,9 @@ public sealed class StackDeployment(Stack stack)
 
     public async Task<DownResult> DownAsync(bool purge, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
+        if (purge)
+            PurgeGuard.Check(stack.StateDirectory, stack.FilePath);
+        using var held = State.Exists ? LockState(progress) : null;
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         // Remote builders first, while the hub still answers: kojid stops fast then, and Koji is told.
         var remote = await DownRemoteBuildersAsync(purge, progress, ct);
@@ -177,6 +184,18 @@ public sealed class StackDeployment(Stack stack)
             Directory.Delete(stack.StateDirectory, recursive: true);
         return result;
     }
+
+    /// <summary>What `down --purge` would delete: the state folder (when there is one) and the stack's volumes. Refuses (exit 2) a folder koji-farm did not make.</summary>
+    public async Task<(string? StateFolder, IReadOnlyList<string> Volumes)> PurgeTargetsAsync(CancellationToken ct)
+    {
+        PurgeGuard.Check(stack.StateDirectory, stack.FilePath);
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        return (State.Exists ? stack.StateDirectory : null, await engine.ListVolumesAsync(stack.Name, ct));
+    }
+
+    /// <summary>Holds the state folder for this run; tells <paramref name="progress"/> when it waits for another run.</summary>
+    public StateFolderLock LockState(IProgress<FarmEvent>? progress = null) =>
+        StateFolderLock.Acquire(State, waiting: m => progress?.Report(new FarmEvent(FarmStep.Warning, stack.Name, m, TimeSpan.Zero)));
 
     /// <summary>The plan as `up` would make it now, computed on a copy of the state folder (nothing is written).</summary>
     public FarmDefinition PreviewDefinition()

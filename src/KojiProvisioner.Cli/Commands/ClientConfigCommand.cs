@@ -19,7 +19,7 @@ internal static class ClientConfigCommand
         var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { stack, set, install };
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
             using var held = StateFolderLock.Acquire(new StateFolder(loaded.StateDirectory), waiting: m => io.Error.WriteLine($"koji-farm: {m}"));
             var definition = FarmDefinition.Load(loaded, new StateFolder(loaded.StateDirectory));
             var profile = WriteAdminFiles(definition);

@@ -65,7 +65,7 @@ internal static class ContentCommand
         var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            using var hub = new StackDeployment(CommonOptions.LoadStack(parse, stack, set)).AdminClientFromState();
+            using var hub = new StackDeployment(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false)).AdminClientFromState();
             var yaml = await ContentExporter.ExportAsync(hub, ct);
             var target = parse.GetValue(outFile);
             if (target is null)
@@ -79,7 +79,7 @@ internal static class ContentCommand
 
     private static (StackDeployment, KojiContent) Load(ParseResult parse, Option<string> stack, Option<string[]> set, Option<string> file)
     {
-        var loaded = CommonOptions.LoadStack(parse, stack, set);
+        var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
         var path = parse.GetValue(file) ?? loaded.ContentPath
             ?? throw new InputException($"{loaded.FilePath}: content: no content file: set `content:` in the stack or pass --file");
         KojiContent content;

@@ -20,7 +20,7 @@ internal static class DownCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
-            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
+            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false));
             var purging = parse.GetValue(purge);
             if (purging && !parse.GetValue(yes))
             {

@@ -34,7 +34,8 @@ internal static partial class StackValidator
         StackSpec spec,
         string filePath,
         IReadOnlyDictionary<string, string> environment,
-        StackLoader.SourceNames sources)
+        StackLoader.SourceNames sources,
+        bool requireKojiSource = true)
     {
         InputException Error(string key, string what) =>
             new($"{sources.For(key.Replace('.', ':'))}: {key}: {what}");
@@ -67,9 +68,12 @@ internal static partial class StackValidator
                 var given = spec.Koji.Path;
                 var key = "koji.path";
                 var baseDir = stackDir;
+                spec.Koji.BaseImage ??= DefaultSourceBaseImage;
                 if (string.IsNullOrWhiteSpace(given))
                 {
-                    if (!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env))
+                    if ((!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env)) && !requireKojiSource)
+                        break;
+                    if (string.IsNullOrWhiteSpace(env))
                         throw Error(key, "required when koji.from is 'source': set it to a Koji source tree or release tarball, or set KOJI_SOURCE");
                     given = env;
                     baseDir = Directory.GetCurrentDirectory();
@@ -82,7 +86,6 @@ internal static partial class StackValidator
                         : Error(key, $"{kojiSource} does not exist");
                 if (Directory.Exists(kojiSource) && !File.Exists(Path.Combine(kojiSource, "kojihub", "kojixmlrpc.py")))
                     throw Error(key, $"{kojiSource} is not a Koji source tree (no kojihub/kojixmlrpc.py)");
-                spec.Koji.BaseImage ??= DefaultSourceBaseImage;
                 break;
             case "packages":
                 spec.Koji.BaseImage ??= DefaultPackagesBaseImage;

@@ -323,10 +323,29 @@ public sealed class StackDeployment(Stack stack)
         }).ToList();
     }
 
+    /// <summary>The farm as Koji sees it: hub version, builders enabled/ready, kojira's user. Needs the state folder's CA only.</summary>
+    public async Task<KojiSideStatus> KojiStatusAsync(CancellationToken ct)
+    {
+        var ca = Path.Combine(stack.StateDirectory, "pki", "ca.crt");
+        if (!File.Exists(ca))
+            return new KojiSideStatus(null, [], null, $"no CA in {stack.StateDirectory}: run `koji-farm up` first");
+        using var hub = new KojiHubClient(new KojiHubClientOptions { HubUrl = new Uri(new FarmNames(stack.Spec).PublicHubUrl), CaCertificatePem = File.ReadAllText(ca) });
+        var builders = Enumerable.Range(1, stack.Spec.Builders.Count).Select(i => StackValidator.LocalBuilderName(stack.Name, i))
+            .Concat(stack.Spec.Builders.Remote.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
+        return await KojiSideStatus.ReadAsync(hub, builders, stack.Spec.Kojira.Enabled, ct);
+    }
+
     public async Task<FarmStatus> StatusAsync(CancellationToken ct)
     {
-        var definition = PreviewDefinition();
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        // Without the Koji source the Koji image is the one the hub runs: status compares everything else.
+        var kojiImage = stack.KojiSourcePath is null
+            ? (await new FarmObserver(engine).ObserveAsync(stack.Name, [], ct)).Containers.FirstOrDefault(c => c.Role == Roles.Hub)?.ImageId
+            : null;
+        var temp = State.CopyToTemp();
+        FarmDefinition definition;
+        try { definition = FarmDefinition.Load(stack, temp, LoadContent()?.AllowedScms, kojiImage: kojiImage); }
+        finally { Directory.Delete(temp.Path, recursive: true); }
         return await new FarmLifecycle(engine).StatusAsync(stack.Name, definition.Plan, ct);
     }
 }

@@ -195,6 +195,14 @@ internal static partial class StackValidator
         }
         var stateDir = Path.GetFullPath(
             string.IsNullOrWhiteSpace(spec.StateDir) ? Path.Combine(".state", spec.Name) : spec.StateDir, stackDir);
+        // The state folder, or the nearest folder above it that exists, must be a folder.
+        for (var at = stateDir; at is not null; at = Path.GetDirectoryName(at))
+        {
+            if (File.Exists(at))
+                throw Error(string.IsNullOrWhiteSpace(spec.StateDir) ? "name" : "stateDir", $"{at} is a file, so the state folder {stateDir} cannot be made");
+            if (Directory.Exists(at))
+                break;
+        }
 
         return new Stack(spec, filePath, stateDir, kojiSource, content);
 

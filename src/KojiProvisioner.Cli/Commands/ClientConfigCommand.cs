@@ -18,9 +18,9 @@ internal static class ClientConfigCommand
         var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { stack, set, install };
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
             var clientConfig = new ClientConfig(loaded);
-            var profile = clientConfig.Profile();
+            var profile = clientConfig.Profile(m => io.Error.WriteLine($"koji-farm: {m}"));
             if (!parse.GetValue(install))
             {
                 io.Out.Write(profile);

@@ -25,8 +25,9 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "table",
     }.AcceptOnlyFromAmong("table", "json");
 
-    public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set) =>
-        StackLoader.Load(parse.GetValue(stack)!, parse.GetValue(set) ?? []);
+    /// <summary>The stack of a command; one that neither builds nor compares images passes <paramref name="needsKojiSource"/> false.</summary>
+    public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set, bool needsKojiSource = true) =>
+        StackLoader.Load(parse.GetValue(stack)!, parse.GetValue(set) ?? [], requireKojiSource: needsKojiSource);
 
     /// <summary>Runs a verb: user errors print one line and return their exit code; bugs keep their stack trace.</summary>
     public static async Task<int> Guard(CliIO io, Func<Task<int>> action)
@@ -52,6 +53,18 @@ internal static class CommonOptions
         }
         catch (KojiProvisioner.Content.ContentApplyException e)
         {
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.Failed;
+        }
+        catch (KojiProvisioner.Pki.PkiException e)
+        {
+            // A state-folder file that cannot be used (corrupt ca.crt, a key without its certificate).
+            io.Error.WriteLine($"koji-farm: {e.Message}");
+            return (int)ExitCode.Failed;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // A file or folder the user named (or the state folder) cannot be read or written.
             io.Error.WriteLine($"koji-farm: {e.Message}");
             return (int)ExitCode.Failed;
         }

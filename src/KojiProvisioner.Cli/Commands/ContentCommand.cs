@@ -64,7 +64,7 @@ internal static class ContentCommand
         var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var yaml = await new ExportContent(CommonOptions.LoadStack(parse, stack, set)).RunAsync(ct);
+            var yaml = await new ExportContent(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false)).RunAsync(ct);
             var target = parse.GetValue(outFile);
             if (target is null)
                 io.Out.Write(yaml);

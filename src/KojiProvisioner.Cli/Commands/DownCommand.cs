@@ -20,13 +20,16 @@ internal static class DownCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
             var purging = parse.GetValue(purge);
             if (purging && !parse.GetValue(yes))
             {
+                var (folder, volumes) = await new Down(loaded).PurgeTargetsAsync(ct);
+                var what = string.Join(", ", volumes.Select(v => $"volume {v}").Concat(folder is null ? [] : [$"folder {folder}"]));
+                if (what.Length == 0) what = "nothing (no volumes, no state folder)";
                 if (!io.Console.Profile.Capabilities.Interactive)
-                    throw new InputException($"down --purge deletes the database, /mnt/koji and the CA of stack '{loaded.Name}': add --yes to confirm");
-                if (!io.Console.Confirm($"Delete the database, /mnt/koji and the CA of stack '{loaded.Name}'?", defaultValue: false))
+                    throw new InputException($"down --purge of stack '{loaded.Name}' deletes {what}: add --yes to confirm");
+                if (!io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(loaded.Name)}' (the database, /mnt/koji and the CA)?", defaultValue: false))
                     return 1;
             }
             var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);

@@ -19,7 +19,7 @@ internal static class RenderCommand
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
             var root = Path.GetFullPath(parse.GetValue(outDir)!);
-            var (definition, count) = new Render(CommonOptions.LoadStack(parse, stack, set)).Run(root);
+            var (definition, count) = new Render(CommonOptions.LoadStack(parse, stack, set)).Run(root, m => io.Error.WriteLine($"koji-farm: {m}"));
             io.Console.MarkupLine($"wrote {count} files for {definition.Plan.Containers.Count} containers into {Spectre.Console.Markup.Escape(root)}");
             foreach (var change in definition.StateChanges)
                 io.Console.MarkupLine($"  [grey]{Spectre.Console.Markup.Escape(change)}[/]");

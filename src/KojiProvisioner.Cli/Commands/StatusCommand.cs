@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using KojiProvisioner.Cli.Output;
+using KojiProvisioner.Farm;
 using KojiProvisioner.Operations;
 using Spectre.Console;
 
@@ -17,9 +18,10 @@ internal static class StatusCommand
         var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { stack, set, output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var verb = new Operations.Status(CommonOptions.LoadStack(parse, stack, set));
+            var verb = new Operations.Status(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false));
             var status = await verb.FarmAsync(ct);
             var remote = await verb.RemoteAsync(ct);
+            var koji = await verb.KojiAsync(ct);
             if (parse.GetValue(output) == "json")
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new
@@ -27,6 +29,12 @@ internal static class StatusCommand
                     stack = status.Stack,
                     healthy = status.AllHealthy,
                     containers = status.Containers.Select(c => new { role = c.Role, name = c.Name, state = c.State, health = c.Health, ports = c.Ports, problem = c.Problem }),
+                    koji = new
+                    {
+                        hubVersion = koji.HubVersion, ok = koji.Ok, problem = koji.Problem,
+                        builders = koji.Builders.Select(b => new { name = b.Name, enabled = b.Enabled, ready = b.Ready, inStack = b.InStack }),
+                        kojira = koji.Kojira is null ? null : new { user = koji.Kojira.Name, exists = koji.Kojira.Exists, enabled = koji.Kojira.Enabled, permissions = koji.Kojira.Permissions },
+                    },
                     networks = status.Networks,
                     volumes = status.Volumes,
                     remoteBuilders = remote.Select(r => new
@@ -46,6 +54,7 @@ internal static class StatusCommand
                         Markup.Escape(string.Join(", ", c.Ports)), c.Problem is null ? "" : $"[red]{Markup.Escape(c.Problem)}[/]");
                 }
                 io.Console.Write(table);
+                KojiView.Write(io, koji);
                 if (remote.Count > 0)
                 {
                     var hosts = new Table().AddColumns("remote builder", "address", "reachable", "kojid", "ready in Koji", "task load", "problem");
@@ -63,5 +72,25 @@ internal static class StatusCommand
             return status.AllHealthy && remote.All(r => r.Ok) ? 0 : 1;
         }));
         return command;
+    }
+}
+
+/// <summary>The Koji side of `status`: hub version, builders as Koji lists them, kojira's user.</summary>
+internal static class KojiView
+{
+    public static void Write(CliIO io, KojiSideStatus koji)
+    {
+        if (koji.Problem is not null)
+        {
+            io.Console.MarkupLine($"koji: [red]{Markup.Escape(koji.Problem)}[/]");
+            return;
+        }
+        io.Console.MarkupLine($"koji: hub {Markup.Escape(koji.HubVersion ?? "?")}" + (koji.Kojira is { } k
+            ? $"; kojira's user [bold]{Markup.Escape(k.Name)}[/] {(k.Ok ? "[green]ok[/]" : "[red]" + Markup.Escape(!k.Exists ? "missing" : !k.Enabled ? "blocked" : "lacks the repo permission") + "[/]")} (permissions: {Markup.Escape(string.Join(", ", k.Permissions))})"
+            : ""));
+        var table = new Table().AddColumns("builder in Koji", "enabled", "ready", "in stack");
+        foreach (var b in koji.Builders)
+            table.AddRow(Markup.Escape(b.Name), b.Enabled ? "yes" : "[red]no[/]", b.Ready ? "yes" : b.InStack ? "[red]no[/]" : "no", b.InStack ? "yes" : "no");
+        io.Console.Write(table);
     }
 }

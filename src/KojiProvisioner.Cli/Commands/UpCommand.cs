@@ -14,12 +14,13 @@ internal static class UpCommand
         var stack = CommonOptions.Stack();
         var set = CommonOptions.Set();
         var output = CommonOptions.Output();
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output };
+        var adopt = new Option<bool>("--adopt") { Description = "Take over a farm made from another (or a lost) state folder: keep its data, reissue certificates from this state folder's CA, reset the database password to this folder's" };
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, adopt };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
             var loaded = CommonOptions.LoadStack(parse, stack, set);
-            var result = await new Up(loaded).RunAsync(new ProgressView(io, quiet: json), ct);
+            var result = await new Up(loaded).RunAsync(new ProgressView(io, quiet: json), ct, adopt: parse.GetValue(adopt));
             ClientConfig.WriteAdminFiles(result.Definition);
             var names = result.Definition.Names;
             if (json)

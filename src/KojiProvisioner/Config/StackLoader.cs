@@ -20,7 +20,8 @@ public sealed record Stack(
 /// <summary>
 /// Reads a stack from its layers, lowest first: the YAML file, then `KOJIFARM_` environment variables
 /// (`KOJIFARM_HUB__PORT=9443`), then `--set hub.port=9443` flags. Every error names the layer and the
-/// key path it came from; nothing is written while loading.
+/// key path it came from; nothing is written while loading. Commands that neither build nor compare
+/// images pass requireKojiSource: false, and get a stack without a Koji source when none is set.
 /// </summary>
 public static class StackLoader
 {
@@ -29,7 +30,8 @@ public static class StackLoader
     public static Stack Load(
         string path,
         IEnumerable<string>? sets = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        bool requireKojiSource = true)
     {
         environment ??= ProcessEnvironment();
         if (!File.Exists(path))
@@ -61,7 +63,7 @@ public static class StackLoader
 
         var sources = new SourceNames(root, path);
         var spec = (StackSpec)new Binder(sources).BindObject(root, typeof(StackSpec), "");
-        return StackValidator.Validate(spec, path, environment, sources);
+        return StackValidator.Validate(spec, path, environment, sources, requireKojiSource);
     }
 
     private static IReadOnlyDictionary<string, string> ProcessEnvironment()

@@ -14,22 +14,40 @@ internal static partial class StackValidator
         "x86_64", "i686", "i386", "aarch64", "armv7hl", "ppc64le", "ppc64", "s390x", "riscv64", "noarch", "src",
     };
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,30}[a-z0-9]$|^[a-z]$")]
+    // Anchored with \A and \z: `$` also matches before a trailing newline.
+    [GeneratedRegex(@"\A(?:[a-z][a-z0-9-]{0,30}[a-z0-9]|[a-z])\z")]
     private static partial Regex StackName();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex HostName();
+
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_.-]{0,31}\z")]
+    private static partial Regex UnixUser();
+
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_]{0,127}\z")]
+    private static partial Regex VariableName();
+
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,62}\z")]
+    private static partial Regex Identifier();
 
     public static Stack Validate(
         StackSpec spec,
         string filePath,
         IReadOnlyDictionary<string, string> environment,
-        StackLoader.SourceNames sources)
+        StackLoader.SourceNames sources,
+        bool requireKojiSource = true)
     {
         InputException Error(string key, string what) =>
             new($"{sources.For(key.Replace('.', ':'))}: {key}: {what}");
 
         var stackDir = Path.GetDirectoryName(Path.GetFullPath(filePath))!;
+
+        // Every text value first: nothing with a newline, NUL or the like goes further.
+        foreach (var (valueKey, value) in StackValues.Strings(spec))
+        {
+            if (StackValues.TextProblem(value) is { } problem)
+                throw new InputException($"{sources.For(valueKey.Replace('.', ':').Replace("[", ":").Replace("]", ""))}: {valueKey}: {problem}");
+        }
 
         if (string.IsNullOrWhiteSpace(spec.Name))
             throw Error("name", "required: the stack's name, e.g. 'acme' (lower case letters, digits and '-')");
@@ -37,6 +55,10 @@ internal static partial class StackValidator
             throw Error("name", $"'{spec.Name}' is not a valid stack name: use 1-32 lower case letters, digits and '-', starting with a letter");
         if (string.IsNullOrWhiteSpace(spec.Organization))
             throw Error("organization", "must not be empty");
+        if (spec.Organization.Length > 64)
+            throw Error("organization", $"is {spec.Organization.Length} characters long; a certificate's O= takes at most 64");
+        if (spec.Koji.BaseImage is { } image && StackValues.ImageProblem(image) is { } imageProblem)
+            throw Error("koji.baseImage", imageProblem);
 
         // Koji source
         string? kojiSource = null;
@@ -46,9 +68,12 @@ internal static partial class StackValidator
                 var given = spec.Koji.Path;
                 var key = "koji.path";
                 var baseDir = stackDir;
+                spec.Koji.BaseImage ??= DefaultSourceBaseImage;
                 if (string.IsNullOrWhiteSpace(given))
                 {
-                    if (!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env))
+                    if ((!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env)) && !requireKojiSource)
+                        break;
+                    if (string.IsNullOrWhiteSpace(env))
                         throw Error(key, "required when koji.from is 'source': set it to a Koji source tree or release tarball, or set KOJI_SOURCE");
                     given = env;
                     baseDir = Directory.GetCurrentDirectory();
@@ -61,7 +86,6 @@ internal static partial class StackValidator
                         : Error(key, $"{kojiSource} does not exist");
                 if (Directory.Exists(kojiSource) && !File.Exists(Path.Combine(kojiSource, "kojihub", "kojixmlrpc.py")))
                     throw Error(key, $"{kojiSource} is not a Koji source tree (no kojihub/kojixmlrpc.py)");
-                spec.Koji.BaseImage ??= DefaultSourceBaseImage;
                 break;
             case "packages":
                 spec.Koji.BaseImage ??= DefaultPackagesBaseImage;
@@ -78,8 +102,13 @@ internal static partial class StackValidator
             throw Error("web.port", $"{spec.Web.Port} is already hub.port: give the web its own port");
         if (spec.Database.Port != 0 && (spec.Database.Port == spec.Hub.Port || (spec.Web.Enabled && spec.Database.Port == spec.Web.Port)))
             throw Error("database.port", $"{spec.Database.Port} is already used by the hub or the web");
-        if (string.IsNullOrWhiteSpace(spec.Hub.PublicHost) || !HostName().IsMatch(spec.Hub.PublicHost))
-            throw Error("hub.publicHost", $"'{spec.Hub.PublicHost}' is not a host name");
+        if (StackValues.HostProblem(spec.Hub.PublicHost) is { } hostProblem)
+            throw Error("hub.publicHost", hostProblem);
+        foreach (var (bindKey, address) in new[] { ("hub.bindAddress", spec.Hub.BindAddress), ("web.bindAddress", spec.Web.BindAddress), ("database.bindAddress", spec.Database.BindAddress) })
+        {
+            if (StackValues.BindAddressProblem(address) is { } bindProblem)
+                throw Error(bindKey, bindProblem);
+        }
         if (spec.Hub.RunInterval < 1)
             throw Error("hub.runInterval", $"must be 1 or more seconds, got {spec.Hub.RunInterval}");
         foreach (var setting in spec.Hub.Settings.Keys)
@@ -108,6 +137,11 @@ internal static partial class StackValidator
         if (b.Channels.Count == 0) b.Channels.AddRange(["default", "createrepo"]);
         CheckArches(b.Arches, "builders.arches");
         CheckUnique(b.Channels, "builders.channels");
+        for (var i = 0; i < b.AllowedScms.Count; i++)
+        {
+            if (StackValues.AllowedScmProblem(b.AllowedScms[i]) is { } scmProblem)
+                throw Error($"builders.allowedScms[{i}]", scmProblem);
+        }
         if (b.Capacity <= 0)
             throw Error("builders.capacity", $"must be more than 0, got {b.Capacity}");
         if (b.MaxJobs < 1)
@@ -126,12 +160,20 @@ internal static partial class StackValidator
                 throw Error($"{at}.name", $"duplicate builder name '{r.Name}'");
             if (string.IsNullOrWhiteSpace(r.Address))
                 throw Error($"{at}.address", "required: the host's address");
+            if (StackValues.HostProblem(r.Address) is { } addressProblem)
+                throw Error($"{at}.address", addressProblem);
+            if (!UnixUser().IsMatch(r.User))
+                throw Error($"{at}.user", $"'{r.User}' is not a user name");
+            if (!string.IsNullOrWhiteSpace(r.PrivateKeyEnv) && !VariableName().IsMatch(r.PrivateKeyEnv))
+                throw Error($"{at}.privateKeyEnv", $"'{r.PrivateKeyEnv}' is not an environment variable name");
+            if (!string.IsNullOrWhiteSpace(r.HubUrl) && StackValues.HubUrlProblem(r.HubUrl) is { } urlProblem)
+                throw Error($"{at}.hubUrl", urlProblem);
             CheckPort(r.Port, $"{at}.port", allowZero: false);
             if (string.IsNullOrWhiteSpace(r.PrivateKey) == string.IsNullOrWhiteSpace(r.PrivateKeyEnv))
                 throw Error($"{at}.privateKey", "give exactly one of privateKey (a file) or privateKeyEnv (a variable naming the file)");
             if (!string.IsNullOrWhiteSpace(r.PrivateKey))
                 r.PrivateKey = Path.GetFullPath(r.PrivateKey, stackDir);
-            if (!string.IsNullOrWhiteSpace(r.HostKey) && !r.HostKey.StartsWith("SHA256:", StringComparison.Ordinal))
+            if (!string.IsNullOrWhiteSpace(r.HostKey) && (!r.HostKey.StartsWith("SHA256:", StringComparison.Ordinal) || r.HostKey.Any(char.IsWhiteSpace)))
                 throw Error($"{at}.hostKey", $"expected a fingerprint like SHA256:..., got '{r.HostKey}'");
             if (r.Arches.Count == 0) r.Arches.AddRange(b.Arches);
             if (r.Channels.Count == 0) r.Channels.AddRange(b.Channels);
@@ -153,6 +195,14 @@ internal static partial class StackValidator
         }
         var stateDir = Path.GetFullPath(
             string.IsNullOrWhiteSpace(spec.StateDir) ? Path.Combine(".state", spec.Name) : spec.StateDir, stackDir);
+        // The state folder, or the nearest folder above it that exists, must be a folder.
+        for (var at = stateDir; at is not null; at = Path.GetDirectoryName(at))
+        {
+            if (File.Exists(at))
+                throw Error(string.IsNullOrWhiteSpace(spec.StateDir) ? "name" : "stateDir", $"{at} is a file, so the state folder {stateDir} cannot be made");
+            if (Directory.Exists(at))
+                break;
+        }
 
         return new Stack(spec, filePath, stateDir, kojiSource, content);
 
@@ -189,5 +239,5 @@ internal static partial class StackValidator
         && host.Length > stack.Length + "-builder-".Length
         && host[(stack.Length + "-builder-".Length)..].All(char.IsAsciiDigit);
 
-    private static bool IdentifierLike(string s) => Regex.IsMatch(s, "^[a-z_][a-z0-9_]{0,62}$");
+    private static bool IdentifierLike(string s) => Identifier().IsMatch(s);
 }

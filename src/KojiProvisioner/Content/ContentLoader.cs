@@ -25,15 +25,18 @@ public static class ContentLoader
     public static KojiContent LoadFile(string path)
     {
         var parts = new Parts();
-        LoadInto(path, parts, new Stack<string>());
+        LoadInto(path, parts, new Stack<string>(), Confinement(path));
         return ContentValidator.Validate(parts.ToContent());
     }
+
+    private static IncludeConfinement Confinement(string topFile) =>
+        new(Path.GetDirectoryName(Path.GetFullPath(topFile))!);
 
     /// <summary>Loads several files as one content set (e.g. one per OS line).</summary>
     public static KojiContent LoadFiles(IEnumerable<string> paths)
     {
         var parts = new Parts();
-        foreach (var path in paths) LoadInto(path, parts, new Stack<string>());
+        foreach (var path in paths) LoadInto(path, parts, new Stack<string>(), Confinement(path));
         return ContentValidator.Validate(parts.ToContent());
     }
 
@@ -41,11 +44,12 @@ public static class ContentLoader
     public static KojiContent LoadText(string yaml, string fileName = "content.yaml", string? baseDirectory = null)
     {
         var parts = new Parts();
-        ParseInto(yaml, fileName, baseDirectory ?? Directory.GetCurrentDirectory(), parts, new Stack<string>());
+        var baseDir = baseDirectory ?? Directory.GetCurrentDirectory();
+        ParseInto(yaml, fileName, baseDir, parts, new Stack<string>(), new IncludeConfinement(baseDir));
         return ContentValidator.Validate(parts.ToContent());
     }
 
-    private static void LoadInto(string path, Parts parts, Stack<string> including)
+    private static void LoadInto(string path, Parts parts, Stack<string> including, IncludeConfinement confinement)
     {
         var full = Path.GetFullPath(path);
         if (including.Contains(full))
@@ -61,26 +65,26 @@ public static class ContentLoader
             throw new ContentException($"{path}: cannot read the content file: {ex.Message}");
         }
         including.Push(full);
-        ParseInto(text, path, Path.GetDirectoryName(path) ?? "", parts, including);
+        ParseInto(text, path, Path.GetDirectoryName(path) ?? "", parts, including, confinement);
         including.Pop();
     }
 
-    private static void ParseInto(string text, string file, string baseDirectory, Parts parts, Stack<string> including)
+    private static void ParseInto(string text, string file, string baseDirectory, Parts parts, Stack<string> including, IncludeConfinement confinement)
     {
         var root = Parse(text, file);
         if (root is null) return;
-        var top = new YamlFields(root, file, "content", TopKeys);
+        var top = YamlFields.Root(root, file, "content", TopKeys);
         var fileOwner = top.OptionalString("package_owner");
 
         foreach (var node in top.Sequence("include"))
         {
             var relative = node is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw top.Error(node, "'include' must list file paths");
-            LoadInto(Relative(file, baseDirectory, relative), parts, including);
+            LoadInto(confinement.Resolve(file, (int)node.Start.Line, "include", baseDirectory, relative), parts, including, confinement);
         }
         foreach (var node in top.Sequence("flocks"))
         {
             var relative = node is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw top.Error(node, "'flocks' must list file paths");
-            parts.Flocks.Add(FlockManifest.LoadFile(Relative(file, baseDirectory, relative)));
+            parts.Flocks.Add(FlockManifest.LoadFile(confinement.Resolve(file, (int)node.Start.Line, "flocks", baseDirectory, relative)));
         }
         foreach (var node in top.Sequence("users")) parts.Users.Add(ReadUser(node, file));
         foreach (var node in top.Sequence("channels")) parts.Channels.Add(ReadChannel(node, file));
@@ -88,11 +92,6 @@ public static class ContentLoader
         foreach (var node in top.Sequence("tags")) parts.Tags.Add(ReadTag(node, file, fileOwner));
         foreach (var node in top.Sequence("targets")) parts.Targets.Add(ReadTarget(node, file));
     }
-
-    /// <summary>Resolves against the including file's folder, keeping paths in messages as
-    /// relative as the user gave them.</summary>
-    private static string Relative(string file, string baseDirectory, string relative) =>
-        Path.IsPathRooted(relative) || baseDirectory.Length == 0 ? relative : Path.Combine(baseDirectory, relative);
 
     internal static YamlNode? Parse(string text, string file)
     {

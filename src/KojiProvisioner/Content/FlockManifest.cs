@@ -43,7 +43,7 @@ public sealed partial record FlockManifest
     public static FlockManifest LoadText(string yaml, string file = "flock.yaml")
     {
         var root = ContentLoader.Parse(yaml, file) ?? throw new ContentException($"{file}: the flock manifest is empty");
-        var top = new YamlFields(root, file, "flock", TopKeys);
+        var top = YamlFields.Root(root, file, "flock", TopKeys);
         var allowed = top.Names("allowed_scms");
         foreach (var entry in allowed)
             if (!AllowedScmFormat().IsMatch(entry))

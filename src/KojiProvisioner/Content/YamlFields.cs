@@ -13,18 +13,33 @@ internal sealed class YamlFields
 {
     private readonly YamlMappingNode _node;
     private readonly Dictionary<string, YamlNode> _values = new(StringComparer.Ordinal);
+    private readonly bool _topLevel;
 
     public YamlFields(YamlNode node, string file, string what, params string[] allowed)
+        : this(node, file, what, topLevel: false, allowed) { }
+
+    /// <summary>
+    /// The root of a file. A file that is not a mapping may be anything the reader can open (a key,
+    /// a password), so its messages name the file, line and kind, never what it holds.
+    /// </summary>
+    public static YamlFields Root(YamlNode node, string file, string what, params string[] allowed) =>
+        new(node, file, what, topLevel: true, allowed);
+
+    private YamlFields(YamlNode node, string file, string what, bool topLevel, string[] allowed)
     {
         File = file;
         What = what;
-        _node = node as YamlMappingNode ?? throw Error(file, node, what, $"expected a mapping, found {Kind(node)}");
+        _topLevel = topLevel;
+        _node = node as YamlMappingNode ?? throw Error(file, node, what,
+            $"expected a mapping, found {(topLevel ? KindWithoutValue(node) : Kind(node))}{(topLevel ? " (not a content file?)" : "")}");
         foreach (var (keyNode, value) in _node.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
                 throw Error(file, keyNode, what, "keys must be plain names");
             if (!allowed.Contains(key))
-                throw Error(file, keyNode, what, $"unknown key '{key}' (expected one of: {string.Join(", ", allowed)})");
+                throw Error(file, keyNode, what, PlainName(key)
+                    ? $"unknown key '{key}' (expected one of: {string.Join(", ", allowed)})"
+                    : $"unknown key (expected one of: {string.Join(", ", allowed)})");
             _values[key] = value;
         }
     }
@@ -101,7 +116,7 @@ internal sealed class YamlFields
     public ContentException Error(YamlNode at, string message) => Error(File, at, What, message);
 
     private ContentException WrongType(string key, YamlNode node, string expected) =>
-        Error(File, node, What, $"'{key}' must be {expected}, found {Kind(node)}");
+        Error(File, node, What, $"'{key}' must be {expected}, found {(_topLevel ? KindWithoutValue(node) : Kind(node))}");
 
     public static ContentException Error(string file, YamlNode at, string what, string message) =>
         new($"{At(file, at)}: {what}: {message}");
@@ -110,6 +125,18 @@ internal sealed class YamlFields
 
     public static bool IsNull(YamlNode node) =>
         node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private static bool PlainName(string key) =>
+        key.Length is > 0 and <= 64 && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    public static string KindWithoutValue(YamlNode node) => node switch
+    {
+        YamlMappingNode => "a mapping",
+        YamlSequenceNode => "a list",
+        YamlScalarNode s when IsNull(s) => "nothing",
+        YamlScalarNode => "a text value",
+        _ => node.NodeType.ToString(),
+    };
 
     public static string Kind(YamlNode node) => node switch
     {

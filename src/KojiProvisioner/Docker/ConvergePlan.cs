@@ -28,6 +28,9 @@ public sealed record ConvergeStep(ResourceKind Kind, StepAction Action, string N
 /// </summary>
 public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<ConvergeStep> Steps)
 {
+    /// <summary>Labels for the volumes it creates, beyond the stack's (the state folder's fingerprint).</summary>
+    public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
+
     public IEnumerable<ConvergeStep> Of(ResourceKind kind) => Steps.Where(s => s.Kind == kind);
 
     public bool HasChanges => Steps.Any(s => s.IsChange);

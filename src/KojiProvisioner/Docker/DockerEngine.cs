@@ -309,9 +309,18 @@ public sealed class DockerEngine : IDisposable
         return (volumes.Volumes ?? []).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
     }
 
-    public Task CreateVolumeAsync(string name, string stack, CancellationToken ct) =>
+    /// <summary>The stack's volumes with their labels.</summary>
+    public async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> VolumeLabelsAsync(string stack, CancellationToken ct)
+    {
+        var volumes = await Guard($"listing the volumes of stack {stack}", () =>
+            _client.Volumes.ListAsync(new VolumesListParameters { Filters = StackFilter(stack) }, ct));
+        return (volumes.Volumes ?? []).ToDictionary(v => v.Name,
+            v => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(v.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
+    }
+
+    public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) =>
         Guard($"creating volume {name}", () => _client.Volumes.CreateAsync(
-            new VolumesCreateParameters { Name = name, Labels = StackLabels(stack) }, ct));
+            new VolumesCreateParameters { Name = name, Labels = labels is null ? StackLabels(stack) : new Dictionary<string, string>(labels) { [Labels.Stack] = stack } }, ct));
 
     /// <summary>False when the volume was already gone.</summary>
     public async Task<bool> RemoveVolumeAsync(string name, CancellationToken ct)

@@ -33,7 +33,7 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
         }
         foreach (var step in plan.Of(ResourceKind.Volume).Where(s => s.Action == StepAction.Create))
         {
-            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct);
+            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, plan.VolumeLabels);
             run.Report(FarmStep.Volume, step.Name, "created");
         }
         foreach (var step in plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build))

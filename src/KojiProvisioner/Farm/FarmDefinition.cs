@@ -24,7 +24,7 @@ public sealed record FarmDefinition(
     /// Loads or makes the stack's credentials in <paramref name="state"/> and plans the farm.
     /// Pass a throwaway copy of the state folder to preview without changing anything.
     /// </summary>
-    public static FarmDefinition Load(Stack stack, StateFolder state, IReadOnlyList<string>? allowedScms = null, TimeProvider? clock = null)
+    public static FarmDefinition Load(Stack stack, StateFolder state, IReadOnlyList<string>? allowedScms = null, TimeProvider? clock = null, string? kojiImage = null)
     {
         state.Create();
         var spec = stack.Spec;
@@ -50,7 +50,7 @@ public sealed record FarmDefinition(
 
         var scms = MergeScms(spec, allowedScms);
         var plan = new FarmPlanner(new TemplateRenderer(Assets.Templates))
-            .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images), scms);
+            .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images, kojiImage), scms);
         return new FarmDefinition(stack, state, credentials, plan, pki.Changes) { AllowedScms = scms };
     }
 

@@ -8,6 +8,9 @@ public sealed record FarmPlan(
     IReadOnlyList<ImageSpec> Images,
     IReadOnlyList<ContainerSpec> Containers)
 {
+    /// <summary>Labels for the volumes `up` creates, beyond the stack's (the state folder's fingerprint).</summary>
+    public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
+
     public ContainerSpec Container(string name) => Containers.Single(c => c.Name == name);
 }
 

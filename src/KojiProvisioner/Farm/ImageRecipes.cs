@@ -18,7 +18,12 @@ public static class ImageRecipes
     public const string Common = "common";
     public const string KojiSourceInContext = "koji-src.tar.gz";
 
-    public static FarmImages Resolve(Stack stack, string imagesRoot)
+    /// <summary>
+    /// The farm's images. Without a Koji source (a command that only reads), the Koji image is
+    /// <paramref name="kojiImage"/> (what the farm's containers run) or a placeholder: such a plan
+    /// is never built.
+    /// </summary>
+    public static FarmImages Resolve(Stack stack, string imagesRoot, string? kojiImage = null)
     {
         var spec = stack.Spec;
         var baseImage = spec.Koji.BaseImage!;
@@ -30,6 +35,9 @@ public static class ImageRecipes
         var common = Path.Combine(imagesRoot, Common);
         if (Directory.Exists(common))
             extra[Common] = common;
+        if (spec.Koji.From == "source" && stack.KojiSourcePath is null)
+            return new FarmImages(new ImageSpec(kojiImage ?? "koji-farm/koji:unknown-without-koji-source", recipe,
+                new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, extra), db);
         if (spec.Koji.From == "source")
             extra[KojiSourceInContext] = stack.KojiSourcePath!;
         var koji = Make("koji-farm/koji", recipe, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, extra, imagesRoot);

@@ -10,4 +10,6 @@ public static class Labels
     public const string Role = "koji-farm.role";
     public const string ConfigHash = "koji-farm.config-hash";
     public const string Recipe = "koji-farm.recipe";
+    /// <summary>On volumes: SHA-256 of the CA certificate of the state folder that made them.</summary>
+    public const string StateFingerprint = "koji-farm.state-fingerprint";
 }

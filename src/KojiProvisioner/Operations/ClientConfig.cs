@@ -8,7 +8,11 @@ namespace KojiProvisioner.Operations;
 public sealed class ClientConfig(Stack stack)
 {
     /// <summary>The profile, after writing the admin's certificate into the state folder (made on first use).</summary>
-    public string Profile() => WriteAdminFiles(FarmDefinition.Load(stack, new StateFolder(stack.StateDirectory)));
+    public string Profile(Action<string>? waiting = null)
+    {
+        using var held = StateLock.Hold(stack, waiting ?? (_ => { }));
+        return WriteAdminFiles(FarmDefinition.Load(stack, new StateFolder(stack.StateDirectory)));
+    }
 
     /// <summary>Writes the profile to ~/.koji/config.d/STACK.conf and returns where.</summary>
     public string Install(string profile)
@@ -33,8 +37,9 @@ public sealed class ClientConfig(Stack stack)
 /// <summary>`render`: every file each container will get, written into a folder (uses, and on first use makes, the stack's CA).</summary>
 public sealed class Render(Stack stack)
 {
-    public (FarmDefinition Definition, int Files) Run(string root)
+    public (FarmDefinition Definition, int Files) Run(string root, Action<string>? waiting = null)
     {
+        using var held = StateLock.Hold(stack, waiting ?? (_ => { }));
         var definition = FarmDefinition.Load(stack, new StateFolder(stack.StateDirectory));
         return (definition, RenderedFiles.Write(definition, root));
     }

@@ -10,6 +10,9 @@ public sealed class Down(Stack stack)
 {
     public async Task<DownResult> RunAsync(bool purge, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
+        if (purge)
+            PurgeGuard.Check(stack.StateDirectory, stack.FilePath);
+        using var held = Directory.Exists(stack.StateDirectory) ? StateLock.Hold(stack, progress) : null;
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         // Remote builders first, while the hub still answers: kojid stops fast then, and Koji is told.
         var remote = await DownRemoteAsync(purge, progress, ct);
@@ -19,6 +22,14 @@ public sealed class Down(Stack stack)
         if (purge && Directory.Exists(stack.StateDirectory))
             Directory.Delete(stack.StateDirectory, recursive: true);
         return result;
+    }
+
+    /// <summary>What `down --purge` would delete: the state folder (when there is one) and the stack's volumes. Refuses (exit 2) a folder koji-farm did not make.</summary>
+    public async Task<(string? StateFolder, IReadOnlyList<string> Volumes)> PurgeTargetsAsync(CancellationToken ct)
+    {
+        PurgeGuard.Check(stack.StateDirectory, stack.FilePath);
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        return (Directory.Exists(stack.StateDirectory) ? stack.StateDirectory : null, await engine.ListVolumesAsync(stack.Name, ct));
     }
 
     /// <summary>Stops kojid on every remote host (in the stack or recorded) and disables them in Koji; purge also removes koji-farm's files there.</summary>

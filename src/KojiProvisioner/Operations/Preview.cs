@@ -25,14 +25,15 @@ public sealed class Preview(Stack stack)
     }
 
     /// <summary>The plan as `up` would make it now, computed on a copy of the state folder (nothing is written).</summary>
-    public FarmDefinition Definition() => Definition(StackContent.Load(stack));
+    /// <param name="kojiImage">The Koji image to plan with instead of hashing the Koji source (for verbs that run without it).</param>
+    public FarmDefinition Definition(string? kojiImage = null) => Definition(StackContent.Load(stack), kojiImage);
 
-    private FarmDefinition Definition(KojiContent? content)
+    private FarmDefinition Definition(KojiContent? content, string? kojiImage = null)
     {
         var temp = new StateFolder(stack.StateDirectory).CopyToTemp();
         try
         {
-            return FarmDefinition.Load(stack, temp, content?.AllowedScms);
+            return FarmDefinition.Load(stack, temp, content?.AllowedScms, kojiImage: kojiImage);
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
+using KojiProvisioner.Farm;
 using KojiProvisioner.Hosts;
 using KojiProvisioner.Koji;
 
@@ -21,9 +22,25 @@ public sealed class Status(Stack stack)
 {
     public async Task<FarmStatus> FarmAsync(CancellationToken ct)
     {
-        var definition = new Preview(stack).Definition();
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        // Without the Koji source the Koji image is the one the hub runs: status compares everything else.
+        var kojiImage = stack.KojiSourcePath is null
+            ? (await new FarmObserver(engine).ObserveAsync(stack.Name, [], ct)).Containers.FirstOrDefault(c => c.Role == Roles.Hub)?.ImageId
+            : null;
+        var definition = new Preview(stack).Definition(kojiImage);
         return await new FarmLifecycle(engine).StatusAsync(stack.Name, definition.Plan, ct);
+    }
+
+    /// <summary>The farm as Koji sees it: hub version, builders enabled/ready, kojira's user. Needs the state folder's CA only.</summary>
+    public async Task<KojiSideStatus> KojiAsync(CancellationToken ct)
+    {
+        var ca = Path.Combine(stack.StateDirectory, "pki", "ca.crt");
+        if (!File.Exists(ca))
+            return new KojiSideStatus(null, [], null, $"no CA in {stack.StateDirectory}: run `koji-farm up` first");
+        using var hub = new KojiHubClient(new KojiHubClientOptions { HubUrl = new Uri(new FarmNames(stack.Spec).PublicHubUrl), CaCertificatePem = File.ReadAllText(ca) });
+        var builders = Enumerable.Range(1, stack.Spec.Builders.Count).Select(i => StackValidator.LocalBuilderName(stack.Name, i))
+            .Concat(stack.Spec.Builders.Remote.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
+        return await KojiSideStatus.ReadAsync(hub, builders, stack.Spec.Kojira.Enabled, ct);
     }
 
     /// <summary>Each remote builder (in the stack or recorded): reachable, kojid running, and ready in Koji with its task load.</summary>

@@ -27,11 +27,17 @@ public sealed record UpResult(
 /// </summary>
 public sealed class Up(Stack stack)
 {
-    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null)
+    /// <param name="adopt">Take over a farm made from another (or a lost) state folder instead of stopping.</param>
+    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false)
     {
+        using var held = StateLock.Hold(stack, progress);
         var content = StackContent.Load(stack);
-        var definition = FarmDefinition.Load(stack, new StateFolder(stack.StateDirectory), content?.AllowedScms);
+        var state = new StateFolder(stack.StateDirectory);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
+        var foreign = await FarmIdentity.CheckAsync(engine, stack.Name, state, adopt, ct);
+        var definition = FarmDefinition.Load(stack, state, content?.AllowedScms);
+        FarmIdentity.RecordAdopted(state, foreign);
         var lifecycle = new FarmLifecycle(engine, options);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using var hub = AdminHub.Client(definition);
@@ -44,7 +50,7 @@ public sealed class Up(Stack stack)
         // removed since the last run reach Koji before they start.
         FarmKojiPlan? koji = null;
         ContentApplyResult? applied = null;
-        var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
+        var converge = await lifecycle.UpAsync(definition.Plan with { VolumeLabels = FarmIdentity.VolumeLabels(state) }, progress, async (container, token) =>
         {
             if (container.Role != Roles.Hub)
                 return;

@@ -1,0 +1,56 @@
+using KojiProvisioner.Farm;
+using KojiProvisioner.Tests.Support;
+
+namespace KojiProvisioner.Tests.Farm;
+
+/// <summary>One run at a time per state folder: the second waits, then gives up naming the holder.</summary>
+public class StateFolderLockTests
+{
+    [Fact]
+    public void A_second_run_waits_then_fails_naming_the_holders_pid()
+    {
+        using var dir = new TempDir();
+        var state = new StateFolder(Path.Combine(dir.Path, "state"));
+        using var first = StateFolderLock.Acquire(state);
+        var told = new List<string>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var ex = Assert.Throws<FarmException>(() => StateFolderLock.Acquire(state, TimeSpan.FromSeconds(1), told.Add));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1));
+        Assert.Equal(ExitCode.Failed, ex.ExitCode);
+        Assert.Contains($"another koji-farm run (pid {Environment.ProcessId}) holds the state folder {state.Path}", ex.Message);
+        Assert.Equal([$"waiting for the koji-farm run (pid {Environment.ProcessId}) that holds the state folder {state.Path}"], told);
+    }
+
+    [Fact]
+    public async Task The_waiting_run_goes_on_as_soon_as_the_holder_is_done()
+    {
+        using var dir = new TempDir();
+        var state = new StateFolder(Path.Combine(dir.Path, "state"));
+        var first = StateFolderLock.Acquire(state);
+        var second = Task.Run(() => StateFolderLock.Acquire(state, TimeSpan.FromSeconds(20)));
+        await Task.Delay(500);
+        Assert.False(second.IsCompleted);
+        first.Dispose();
+        using var held = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(state.HasMarker);
+    }
+
+    [Fact]
+    public void A_preview_copy_of_a_held_state_folder_works_and_leaves_the_lock_out()
+    {
+        using var dir = new TempDir();
+        var state = new StateFolder(Path.Combine(dir.Path, "state"));
+        using var held = StateFolderLock.Acquire(state);
+        state.Secret("db-password");
+        var copy = state.CopyToTemp();
+        try
+        {
+            Assert.True(File.Exists(Path.Combine(copy.Path, "secrets", "db-password")));
+            Assert.False(File.Exists(Path.Combine(copy.Path, StateFolderLock.FileName)));
+        }
+        finally
+        {
+            Directory.Delete(copy.Path, recursive: true);
+        }
+    }
+}

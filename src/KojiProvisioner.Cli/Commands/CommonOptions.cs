@@ -8,8 +8,7 @@ internal static class CommonOptions
 {
     public static Option<string> Stack() => new("--stack", "-s")
     {
-        Description = "The stack file (YAML)",
-        Required = true,
+        Description = $"The stack file (YAML); default: ${StackFileLocator.Variable}, else ./{StackFileLocator.DefaultFileName}",
     };
 
     public static Option<string[]> Set() => new("--set")
@@ -26,7 +25,7 @@ internal static class CommonOptions
     }.AcceptOnlyFromAmong("table", "json");
 
     public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set) =>
-        StackLoader.Load(parse.GetValue(stack)!, parse.GetValue(set) ?? []);
+        StackLoader.Load(StackFileLocator.Require(parse.GetValue(stack)), parse.GetValue(set) ?? []);
 
     /// <summary>Runs a verb: user errors print one line and return their exit code; bugs keep their stack trace.</summary>
     public static async Task<int> Guard(CliIO io, Func<Task<int>> action)

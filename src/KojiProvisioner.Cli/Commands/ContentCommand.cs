@@ -1,13 +1,14 @@
 using System.CommandLine;
 using KojiProvisioner.Content;
-using KojiProvisioner.Farm;
+using KojiProvisioner.Koji;
 using Spectre.Console;
 
 namespace KojiProvisioner.Cli.Commands;
 
 /// <summary>
 /// `koji-farm content diff|apply|export`: the hub's tags, targets, external repos, groups and
-/// package lists as code. diff reads only (no login); apply writes only the difference.
+/// package lists as code, for any hub: a stack's, a koji client profile's, or one named by URL.
+/// diff and export read only (no login); apply writes only the difference.
 /// </summary>
 internal static class ContentCommand
 {
@@ -24,34 +25,74 @@ internal static class ContentCommand
 
     private static Command Diff(CliIO io, bool apply)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var hubOptions = new HubOptions();
         var output = CommonOptions.Output();
         var file = File();
-        var prune = new Option<bool>("--prune") { Description = "Also remove what the hub holds and the file does not list (packages are blocked, not deleted)" };
+        var prune = new Option<string?>("--prune")
+        {
+            Description = $"Also remove what the hub holds and the file does not list, of these kinds ({string.Join(",", PruneScope.Names.Keys)}; alone: all). Packages are blocked, not deleted",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var yes = new Option<bool>("--yes", "-y") { Description = "apply --prune: do not ask before removing (needed when not at a terminal)" };
         var exitCode = new Option<bool>("--exit-code") { Description = "diff: exit 3 when there are changes to apply" };
         var command = apply
-            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { stack, set, output, file, prune }
-            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { stack, set, output, file, prune, exitCode };
+            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { output, file, prune, yes }
+            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { output, file, prune, exitCode };
+        foreach (var option in hubOptions.All) command.Options.Add(option);
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var (deployment, content) = Load(parse, stack, set, file);
-            using var hub = deployment.AdminClientFromState();
-            var plan = await ContentPlanner.PlanAsync(hub, content, parse.GetValue(prune), ct);
+            var verb = apply ? "apply" : "diff";
+            var scope = parse.GetResult(prune) is null ? PruneScope.None : PruneScope.Parse(parse.GetValue(prune));
+            var (target, stack) = hubOptions.Resolve(parse);
+            var path = parse.GetValue(file) ?? stack?.ContentPath
+                ?? throw new InputException(stack is null
+                    ? $"content {verb}: name the content file with --file"
+                    : $"{stack.FilePath}: content: no content file: set `content:` in the stack or pass --file");
+            var content = ContentLoader.LoadFile(path);
+            PruneSafety.RefuseEmpty(content, path, scope);
+            if (apply) target.RequireLogin("content apply");
+
+            using var hub = target.Connect();
+            // prune never revokes admin from the user apply logs in as: ask the hub who that is
+            var me = target.CertificateUser;
+            if (apply && scope.Has(PruneKind.Permissions))
+            {
+                await hub.EnsureLoggedInAsync(ct);
+                if (await hub.CallAsync(new KojiCall("getLoggedInUser"), ct) is IReadOnlyDictionary<string, object?> user && user.GetValueOrDefault("name") is string name)
+                    me = name;
+            }
+            var plan = await ContentPlanner.PlanAsync(hub, content, scope with { KeepAdminOf = me }, ct);
             var json = parse.GetValue(output) == "json";
+            var hubName = target.Options.HubUrl.ToString();
             if (!apply)
             {
                 if (json)
-                    io.Out.WriteLine(plan.ToJson());
+                    io.Out.WriteLine(ContentPlanDocument.Write(plan, "diff", hubName));
                 else
-                    io.Console.WriteLine(plan.ToString());
+                    io.Console.WriteLine(ContentPlanText.Render(plan, hubName));
                 return parse.GetValue(exitCode) && !plan.IsEmpty ? (int)ExitCode.ChangesPending : 0;
+            }
+
+            var removals = PruneSafety.RemovalCount(plan);
+            if (removals > 0 && !parse.GetValue(yes))
+            {
+                var what = $"content apply --prune removes {PruneSafety.Describe(plan)} from {target.Description}";
+                if (!io.Console.Profile.Capabilities.Interactive)
+                    throw new InputException($"{what}: add --yes to confirm (`content diff --prune` lists them)");
+                io.Console.WriteLine(ContentPlanText.Render(plan, hubName));
+                if (!io.Console.Confirm($"{Markup.Escape(what)}. Go on?", defaultValue: false))
+                {
+                    io.Error.WriteLine("koji-farm: nothing applied");
+                    return (int)ExitCode.Failed;
+                }
             }
             var result = await ContentApplier.ApplyAsync(hub, plan, ct);
             if (json)
-                io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { changes = result.Changes, writes = result.Writes, batches = result.Batches }));
+                io.Out.WriteLine(ContentPlanDocument.Write(plan, "apply", hubName, result));
             else
-                io.Console.MarkupLine(plan.IsEmpty ? "no changes: the hub matches the content" : $"{Markup.Escape(plan.ToString())}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
+                io.Console.WriteLine(plan.IsEmpty
+                    ? ContentPlanText.Render(plan, hubName)
+                    : $"{ContentPlanText.Render(plan, hubName)}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
             return 0;
         }));
         return command;
@@ -59,38 +100,34 @@ internal static class ContentCommand
 
     private static Command Export(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var hubOptions = new HubOptions();
         var outFile = new Option<string>("--out") { Description = "Write to this file instead of standard output" };
-        var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
+        var command = new Command("export", "Write the hub's content in the content-file format (to adopt a hub you already run)") { outFile };
+        foreach (var option in hubOptions.All) command.Options.Add(option);
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            using var hub = new StackDeployment(CommonOptions.LoadStack(parse, stack, set)).AdminClientFromState();
-            var yaml = await ContentExporter.ExportAsync(hub, ct);
-            var target = parse.GetValue(outFile);
-            if (target is null)
-                io.Out.Write(yaml);
-            else
-                await System.IO.File.WriteAllTextAsync(target, yaml, ct);
+            var (target, _) = hubOptions.Resolve(parse);
+            using var hub = target.Connect();
+            var path = parse.GetValue(outFile);
+            if (path is null)
+            {
+                await ContentExporter.ExportAsync(hub, io.Out, $"exported from {target.Options.HubUrl}", ct);
+                return 0;
+            }
+            // written beside the target and renamed over it: a failed export leaves no half file
+            var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+            try
+            {
+                await using (var writer = new StreamWriter(temp, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
+                    await ContentExporter.ExportAsync(hub, writer, $"exported from {target.Options.HubUrl}", ct);
+                System.IO.File.Move(temp, path, overwrite: true);
+            }
+            finally
+            {
+                System.IO.File.Delete(temp);
+            }
             return 0;
         }));
         return command;
-    }
-
-    private static (StackDeployment, KojiContent) Load(ParseResult parse, Option<string> stack, Option<string[]> set, Option<string> file)
-    {
-        var loaded = CommonOptions.LoadStack(parse, stack, set);
-        var path = parse.GetValue(file) ?? loaded.ContentPath
-            ?? throw new InputException($"{loaded.FilePath}: content: no content file: set `content:` in the stack or pass --file");
-        KojiContent content;
-        try
-        {
-            content = ContentLoader.LoadFile(path);
-        }
-        catch (ContentException e)
-        {
-            throw new InputException(e.Message);
-        }
-        return (new StackDeployment(loaded), content);
     }
 }

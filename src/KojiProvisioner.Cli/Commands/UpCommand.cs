@@ -51,7 +51,7 @@ internal static class UpCommand
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
             if (deployment.Stack.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
-            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(deployment.Stack.Name)}`");
+            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(deployment.Stack.FilePath)} --install` sets up `koji -p {Markup.Escape(deployment.Stack.Name)}`");
             if (result.FailedHosts.Count > 0)
             {
                 // Everything else converged; these hosts did not. One message each, naming the host.

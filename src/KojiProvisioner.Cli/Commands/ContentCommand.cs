@@ -50,7 +50,8 @@ internal static class ContentCommand
                     : $"{stack.FilePath}: content: no content file: set `content:` in the stack or pass --file");
             var content = ContentLoader.LoadFile(path);
             PruneSafety.RefuseEmpty(content, path, scope);
-            if (apply) target.RequireLogin("content apply");
+            if (apply && !target.CanLogIn)
+                throw new InputException($"content apply must log in to {target.Description}, but {target.CannotLogIn}");
 
             using var hub = target.Connect();
             // prune never revokes admin from the user apply logs in as: ask the hub who that is

@@ -59,7 +59,7 @@ public static partial class ContentDiff
                     : Call(ApplyPhase.Permissions, "grantPermission", user.Name, perm);
                 changes.Add(Change(ContentKind.Permission, $"{user.Name}/{perm}", ContentAction.Create,
                     $"grant {perm} to {user.Name}" + (isNew ? " (new permission)" : ""), call)
-                    with { Before = Fields(("granted", false)), After = Fields(("granted", true)) });
+                    with { After = Fields(("granted", true)) });
             }
             if (!prune.Has(PruneKind.Permissions)) continue;
             foreach (var perm in held.Where(p => !user.Permissions.Contains(p)).Order(StringComparer.Ordinal))
@@ -69,7 +69,7 @@ public static partial class ContentDiff
                 changes.Add(Change(ContentKind.Permission, $"{user.Name}/{perm}", ContentAction.Remove,
                     $"revoke {perm} from {user.Name} (not in the content)",
                     Call(ApplyPhase.RevokePermissions, "revokePermission", user.Name, perm))
-                    with { Before = Fields(("granted", true)), After = Fields(("granted", false)), Pruned = true });
+                    with { Before = Fields(("granted", true)), Pruned = true });
             }
         }
     }

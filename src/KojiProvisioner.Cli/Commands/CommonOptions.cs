@@ -8,8 +8,7 @@ internal static class CommonOptions
 {
     public static Option<string> Stack() => new("--stack", "-s")
     {
-        Description = "The stack file (YAML)",
-        Required = true,
+        Description = $"The stack file (YAML); default: ${StackFileLocator.Variable}, else ./{StackFileLocator.DefaultFileName}",
     };
 
     public static Option<string[]> Set() => new("--set")
@@ -27,7 +26,7 @@ internal static class CommonOptions
 
     /// <summary>The stack of a command; one that neither builds nor compares images passes <paramref name="needsKojiSource"/> false.</summary>
     public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set, bool needsKojiSource = true) =>
-        StackLoader.Load(parse.GetValue(stack)!, parse.GetValue(set) ?? [], requireKojiSource: needsKojiSource);
+        StackLoader.Load(StackFileLocator.Require(parse.GetValue(stack)), parse.GetValue(set) ?? [], requireKojiSource: needsKojiSource);
 
     /// <summary>Runs a verb: user errors print one line and return their exit code; bugs keep their stack trace.</summary>
     public static async Task<int> Guard(CliIO io, Func<Task<int>> action)

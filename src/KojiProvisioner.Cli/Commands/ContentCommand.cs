@@ -7,7 +7,8 @@ namespace KojiProvisioner.Cli.Commands;
 
 /// <summary>
 /// `koji-farm content diff|apply|export`: the hub's tags, targets, external repos, groups and
-/// package lists as code. diff reads only (no login); apply writes only the difference.
+/// package lists as code, for any hub: a stack's, a koji client profile's, or one named by URL.
+/// diff and export read only (no login); apply writes only the difference.
 /// </summary>
 internal static class ContentCommand
 {
@@ -24,33 +25,63 @@ internal static class ContentCommand
 
     private static Command Diff(CliIO io, bool apply)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var hubOptions = new HubOptions();
         var output = CommonOptions.Output();
         var file = File();
-        var prune = new Option<bool>("--prune") { Description = "Also remove what the hub holds and the file does not list (packages are blocked, not deleted)" };
+        var prune = new Option<string?>("--prune")
+        {
+            Description = $"Also remove what the hub holds and the file does not list, of these kinds ({string.Join(",", PruneScope.Names.Keys)}; alone: all). Packages are blocked, not deleted",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var yes = new Option<bool>("--yes", "-y") { Description = "apply --prune: do not ask before removing (needed when not at a terminal)" };
         var exitCode = new Option<bool>("--exit-code") { Description = "diff: exit 3 when there are changes to apply" };
         var command = apply
-            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { stack, set, output, file, prune }
-            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { stack, set, output, file, prune, exitCode };
+            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { output, file, prune, yes }
+            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { output, file, prune, exitCode };
+        foreach (var option in hubOptions.All) command.Options.Add(option);
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var verb = apply ? "apply" : "diff";
+            var scope = parse.GetResult(prune) is null ? PruneScope.None : PruneScope.Parse(parse.GetValue(prune));
+            var (target, stack) = hubOptions.Resolve(parse);
+            var path = parse.GetValue(file) ?? stack?.ContentPath
+                ?? throw new InputException(stack is null
+                    ? $"content {verb}: name the content file with --file"
+                    : $"{stack.FilePath}: content: no content file: set `content:` in the stack or pass --file");
             var json = parse.GetValue(output) == "json";
+            var hubName = target.Options.HubUrl.ToString();
             if (!apply)
             {
-                var plan = await new DiffContent(loaded).RunAsync(parse.GetValue(file), parse.GetValue(prune), ct);
+                var diff = await new DiffContent(target).RunAsync(path, scope, ct);
                 if (json)
-                    io.Out.WriteLine(plan.ToJson());
+                    io.Out.WriteLine(ContentPlanDocument.Write(diff, "diff", hubName));
                 else
-                    io.Console.WriteLine(plan.ToString());
-                return parse.GetValue(exitCode) && !plan.IsEmpty ? (int)ExitCode.ChangesPending : 0;
+                    io.Console.WriteLine(ContentPlanText.Render(diff, hubName));
+                return parse.GetValue(exitCode) && !diff.IsEmpty ? (int)ExitCode.ChangesPending : 0;
             }
-            var (applied, result) = await new ApplyContent(loaded).RunAsync(parse.GetValue(file), parse.GetValue(prune), ct);
+
+            using var applier = new ApplyContent(target);
+            var plan = await applier.PlanAsync(path, scope, ct);
+            var removals = PruneSafety.RemovalCount(plan);
+            if (removals > 0 && !parse.GetValue(yes))
+            {
+                var what = $"content apply --prune removes {PruneSafety.Describe(plan)} from {target.Description}";
+                if (!io.Console.Profile.Capabilities.Interactive)
+                    throw new InputException($"{what}: add --yes to confirm (`content diff --prune` lists them)");
+                io.Console.WriteLine(ContentPlanText.Render(plan, hubName));
+                if (!io.Console.Confirm($"{Markup.Escape(what)}. Go on?", defaultValue: false))
+                {
+                    io.Error.WriteLine("koji-farm: nothing applied");
+                    return (int)ExitCode.Failed;
+                }
+            }
+            var result = await applier.ApplyAsync(plan, ct);
             if (json)
-                io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { changes = result.Changes, writes = result.Writes, batches = result.Batches }));
+                io.Out.WriteLine(ContentPlanDocument.Write(plan, "apply", hubName, result));
             else
-                io.Console.MarkupLine(applied.IsEmpty ? "no changes: the hub matches the content" : $"{Markup.Escape(applied.ToString())}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
+                io.Console.WriteLine(plan.IsEmpty
+                    ? ContentPlanText.Render(plan, hubName)
+                    : $"{ContentPlanText.Render(plan, hubName)}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
             return 0;
         }));
         return command;
@@ -58,18 +89,14 @@ internal static class ContentCommand
 
     private static Command Export(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var hubOptions = new HubOptions();
         var outFile = new Option<string>("--out") { Description = "Write to this file instead of standard output" };
-        var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
+        var command = new Command("export", "Write the hub's content in the content-file format (to adopt a hub you already run)") { outFile };
+        foreach (var option in hubOptions.All) command.Options.Add(option);
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var yaml = await new ExportContent(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false)).RunAsync(ct);
-            var target = parse.GetValue(outFile);
-            if (target is null)
-                io.Out.Write(yaml);
-            else
-                await System.IO.File.WriteAllTextAsync(target, yaml, ct);
+            var (target, _) = hubOptions.Resolve(parse);
+            await new ExportContent(target).RunAsync(parse.GetValue(outFile), io.Out, ct);
             return 0;
         }));
         return command;

@@ -52,7 +52,7 @@ internal static class UpCommand
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
             if (loaded.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
-            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(loaded.Name)}`");
+            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(loaded.FilePath)} --install` sets up `koji -p {Markup.Escape(loaded.Name)}`");
             if (result.FailedHosts.Count > 0)
             {
                 // Everything else converged; these hosts did not. One message each, naming the host.

@@ -79,7 +79,9 @@ public static class StackLoader
         var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in environment)
         {
-            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > EnvironmentPrefix.Length)
+            // KOJIFARM_STACK names the stack file (StackFileLocator); it is not a setting
+            if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > EnvironmentPrefix.Length
+                && !name.Equals(StackFileLocator.Variable, StringComparison.OrdinalIgnoreCase))
                 data[name[EnvironmentPrefix.Length..].Replace("__", ":")] = value;
         }
         return data;

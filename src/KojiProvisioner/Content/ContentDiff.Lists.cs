@@ -24,7 +24,8 @@ public static partial class ContentDiff
                 calls.Add(Call(ApplyPhase.Groups, "groupListAdd", tag.Name, group.Name, Kw(settings.ToArray())));
                 calls.AddRange(group.Packages.Select(p => GroupPackageAdd(tag.Name, group.Name, p)));
                 changes.Add(new ContentChange(ContentKind.Group, obj, ContentAction.Create,
-                    $"create group {group.Name} in {tag.Name} ({Count(group.Packages.Count, "package")})", calls));
+                    $"create group {group.Name} in {tag.Name} ({Count(group.Packages.Count, "package")})", calls)
+                    { After = GroupFields(group, group.Packages.Select(p => p.Name)) });
                 continue;
             }
 
@@ -65,8 +66,11 @@ public static partial class ContentDiff
             if (calls.Count == 0) continue;
             if (added.Count > 0) notes.Add("add " + string.Join(' ', added));
             if (removed.Count > 0) notes.Add("remove " + string.Join(' ', removed));
+            var had = have.Packages.Values.Where(p => !p.Blocked).Select(p => p.Package.Name).ToList();
+            var has = had.Except(removed).Union(group.Packages.Select(p => p.Name)).ToList();
             changes.Add(new ContentChange(ContentKind.Group, obj, ContentAction.Change,
-                $"change group {group.Name} in {tag.Name}: {string.Join(", ", notes)}", calls));
+                $"change group {group.Name} in {tag.Name}: {string.Join(", ", notes)}", calls)
+                { Before = GroupFields(have.Group, had), After = GroupFields(group, has), Pruned = removed.Count > 0 });
         }
 
         if (!prune) return;
@@ -75,8 +79,16 @@ public static partial class ContentDiff
                      .OrderBy(g => g.Group.Name, StringComparer.Ordinal))
             changes.Add(Change(ContentKind.Group, $"{tag.Name}/{stale.Group.Name}", ContentAction.Remove,
                 $"remove group {stale.Group.Name} from {tag.Name} (not in the content)",
-                Call(ApplyPhase.RemoveGroups, "groupListRemove", tag.Name, stale.Group.Name)));
+                Call(ApplyPhase.RemoveGroups, "groupListRemove", tag.Name, stale.Group.Name))
+                with { Before = GroupFields(stale.Group, stale.Packages.Values.Where(p => !p.Blocked).Select(p => p.Package.Name)), Pruned = true });
     }
+
+    private static Dictionary<string, object?> GroupFields(BuildGroup g, IEnumerable<string> packages) => Fields(
+        ("display_name", g.DisplayName), ("description", g.Description), ("is_default", g.IsDefault), ("uservisible", g.UserVisible),
+        ("packages", packages.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList()));
+
+    private static Dictionary<string, object?> PackageFields(PackageEntry p) => Fields(
+        ("owner", p.Owner), ("blocked", p.Blocked), ("extra_arches", p.ExtraArches.Order(StringComparer.Ordinal).ToList()));
 
     /// <summary>Only settings the content states are sent; the hub keeps the rest.</summary>
     private static List<(string, object?)> GroupSettings(BuildGroup want, BuildGroup? have, List<string> notes)
@@ -118,7 +130,7 @@ public static partial class ContentDiff
                 if (arches.Length > 0) kw.Add(("extra_arches", arches));
                 changes.Add(Change(ContentKind.Package, obj, package.Blocked ? ContentAction.Block : ContentAction.Create,
                     package.Blocked ? $"block {package.Name} in {tag.Name}" : $"add {package.Name} to {tag.Name} (owner {package.Owner})",
-                    PackageAdd(tag.Name, package.Name, package.Owner, kw)));
+                    PackageAdd(tag.Name, package.Name, package.Owner, kw)) with { After = PackageFields(package) });
                 continue;
             }
             var e = have.Entry;
@@ -129,6 +141,8 @@ public static partial class ContentDiff
             if (have.FromTag != tag.Name && e.Blocked == package.Blocked && sameArches) continue;
 
             var archKw = sameArches ? [] : new List<(string, object?)> { ("extra_arches", arches) };
+            var was = PackageFields(e);
+            var becomes = PackageFields(package);
             var details = new List<string>();
             if (e.Owner != package.Owner) details.Add($"owner {e.Owner} -> {package.Owner}");
             if (!sameArches) details.Add($"extra arches '{string.Join(' ', e.ExtraArches)}' -> '{arches}'");
@@ -137,18 +151,19 @@ public static partial class ContentDiff
                 var calls = new List<PlannedCall> { Call(ApplyPhase.Packages, "packageListUnblock", tag.Name, package.Name) };
                 if (details.Count > 0) calls.Add(PackageAdd(tag.Name, package.Name, package.Owner, archKw));
                 changes.Add(new ContentChange(ContentKind.Package, obj, ContentAction.Change,
-                    $"unblock {package.Name} in {tag.Name}" + (details.Count > 0 ? $" ({string.Join(", ", details)})" : ""), calls));
+                    $"unblock {package.Name} in {tag.Name}" + (details.Count > 0 ? $" ({string.Join(", ", details)})" : ""), calls)
+                    { Before = was, After = becomes });
             }
             else if (!e.Blocked && package.Blocked)
             {
                 changes.Add(Change(ContentKind.Package, obj, ContentAction.Block, $"block {package.Name} in {tag.Name}",
-                    PackageAdd(tag.Name, package.Name, package.Owner, [("block", true), .. archKw])));
+                    PackageAdd(tag.Name, package.Name, package.Owner, [("block", true), .. archKw])) with { Before = was, After = becomes });
             }
             else
             {
                 changes.Add(Change(ContentKind.Package, obj, ContentAction.Change,
                     $"change {package.Name} in {tag.Name}: {string.Join(", ", details)}",
-                    PackageAdd(tag.Name, package.Name, package.Owner, archKw)));
+                    PackageAdd(tag.Name, package.Name, package.Owner, archKw)) with { Before = was, After = becomes });
             }
         }
 
@@ -164,11 +179,12 @@ public static partial class ContentDiff
                 // the content has it from a parent: dropping this tag's own entry lets that show through
                 changes.Add(Change(ContentKind.Package, obj, ContentAction.Remove,
                     $"remove {tag.Name}'s own entry for {name} (inherited from {parent})",
-                    Call(ApplyPhase.Packages, "packageListRemove", tag.Name, name)));
+                    Call(ApplyPhase.Packages, "packageListRemove", tag.Name, name)) with { Before = PackageFields(stale.Entry), Pruned = true });
             else if (!stale.Entry.Blocked)
                 changes.Add(Change(ContentKind.Package, obj, ContentAction.Block,
                     $"block {name} in {tag.Name} (not in the content)",
-                    Call(ApplyPhase.Packages, "packageListBlock", tag.Name, name)));
+                    Call(ApplyPhase.Packages, "packageListBlock", tag.Name, name))
+                    with { Before = PackageFields(stale.Entry), After = PackageFields(stale.Entry with { Blocked = true }), Pruned = true });
         }
     }
 

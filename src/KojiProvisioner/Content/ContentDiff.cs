@@ -11,32 +11,46 @@ namespace KojiProvisioner.Content;
 /// </summary>
 public static partial class ContentDiff
 {
-    public static IReadOnlyList<ContentChange> Compute(KojiContent desired, HubState actual, bool prune)
+    public static IReadOnlyList<ContentChange> Compute(KojiContent desired, HubState actual, bool prune) =>
+        Compute(desired, actual, PruneScope.From(prune));
+
+    public static IReadOnlyList<ContentChange> Compute(KojiContent desired, HubState actual, PruneScope prune)
     {
         var changes = new List<ContentChange>();
         Users(desired, actual, prune, changes);
         Channels(desired, actual, changes);
         Hosts(desired, actual, changes);
-        ExternalRepos(desired, actual, prune, changes);
+        ExternalRepos(desired, actual, prune.Has(PruneKind.ExternalRepos), changes);
         foreach (var tag in desired.Tags) Tag(tag, actual, changes);
         foreach (var tag in desired.Tags) Inheritance(tag, actual, changes);
         foreach (var tag in desired.Tags) TagExternalRepos(tag, actual, changes);
-        foreach (var tag in desired.Tags) Groups(tag, actual, prune, changes);
-        Targets(desired, actual, prune, changes);
-        foreach (var tag in desired.Tags) Packages(tag, desired, actual, prune, changes);
-        if (prune) RemoveTags(desired, actual, changes);
+        foreach (var tag in desired.Tags) Groups(tag, actual, prune.Has(PruneKind.Groups), changes);
+        Targets(desired, actual, prune.Has(PruneKind.Targets), changes);
+        foreach (var tag in desired.Tags) Packages(tag, desired, actual, prune.Has(PruneKind.Packages), changes);
+        if (prune.Has(PruneKind.Tags)) RemoveTags(desired, actual, changes);
         return changes;
+    }
+
+    /// <summary>What prune leaves although the content does not list it, and why.</summary>
+    public static IReadOnlyList<string> Kept(KojiContent desired, HubState actual, PruneScope prune)
+    {
+        if (!prune.Has(PruneKind.Permissions) || prune.KeepAdminOf is not { } me) return [];
+        var user = desired.Users.FirstOrDefault(u => u.Name == me);
+        var held = actual.Users.TryGetValue(me, out var u) && u.Permissions.Contains("admin");
+        return user is not null && held && !user.Permissions.Contains("admin")
+            ? [$"kept admin of {me}: apply logs in as {me}, and without it nobody could administer the hub"]
+            : [];
     }
 
     // ---- users and permissions ----
 
-    private static void Users(KojiContent desired, HubState actual, bool prune, List<ContentChange> changes)
+    private static void Users(KojiContent desired, HubState actual, PruneScope prune, List<ContentChange> changes)
     {
         foreach (var user in desired.Users)
         {
             if (!actual.UserNames.Contains(user.Name))
                 changes.Add(Change(ContentKind.User, user.Name, ContentAction.Create, $"create user {user.Name}",
-                    Call(ApplyPhase.Users, "createUser", user.Name)));
+                    Call(ApplyPhase.Users, "createUser", user.Name)) with { After = Fields(("name", user.Name)) });
             var held = actual.Users.TryGetValue(user.Name, out var u) ? u.Permissions.ToHashSet(StringComparer.Ordinal) : [];
             foreach (var perm in user.Permissions.Where(p => !held.Contains(p)))
             {
@@ -45,13 +59,19 @@ public static partial class ContentDiff
                     ? Call(ApplyPhase.Permissions, "grantPermission", user.Name, perm, Kw(("create", true)))
                     : Call(ApplyPhase.Permissions, "grantPermission", user.Name, perm);
                 changes.Add(Change(ContentKind.Permission, $"{user.Name}/{perm}", ContentAction.Create,
-                    $"grant {perm} to {user.Name}" + (isNew ? " (new permission)" : ""), call));
+                    $"grant {perm} to {user.Name}" + (isNew ? " (new permission)" : ""), call)
+                    with { After = Fields(("granted", true)) });
             }
-            if (!prune) continue;
+            if (!prune.Has(PruneKind.Permissions)) continue;
             foreach (var perm in held.Where(p => !user.Permissions.Contains(p)).Order(StringComparer.Ordinal))
+            {
+                // never lock the hub's administrator out: apply logs in as this user
+                if (perm == "admin" && user.Name == prune.KeepAdminOf) continue;
                 changes.Add(Change(ContentKind.Permission, $"{user.Name}/{perm}", ContentAction.Remove,
                     $"revoke {perm} from {user.Name} (not in the content)",
-                    Call(ApplyPhase.RevokePermissions, "revokePermission", user.Name, perm)));
+                    Call(ApplyPhase.RevokePermissions, "revokePermission", user.Name, perm))
+                    with { Before = Fields(("granted", true)), Pruned = true });
+            }
         }
     }
 
@@ -67,18 +87,23 @@ public static partial class ContentDiff
                 if (channel.Comment is not null)
                     calls.Add(Call(ApplyPhase.Channels, "editChannel", channel.Name, Kw(("comment", channel.Comment))));
                 if (channel.Enabled == false) calls.Add(Call(ApplyPhase.Channels, "disableChannel", channel.Name));
-                changes.Add(new ContentChange(ContentKind.Channel, channel.Name, ContentAction.Create, $"create channel {channel.Name}", calls));
+                changes.Add(new ContentChange(ContentKind.Channel, channel.Name, ContentAction.Create, $"create channel {channel.Name}", calls)
+                    { After = Fields(("description", channel.Description), ("comment", channel.Comment), ("enabled", channel.Enabled ?? true)) });
                 continue;
             }
             var edits = new List<(string, object?)>();
             var diffs = new List<string>();
+            var before = new List<(string, object?)>();
+            var after = new List<(string, object?)>();
             if (channel.Description is not null && channel.Description != (hub.Description ?? ""))
             {
+                before.Add(("description", hub.Description)); after.Add(("description", channel.Description));
                 edits.Add(("description", channel.Description));
                 diffs.Add($"description '{hub.Description}' -> '{channel.Description}'");
             }
             if (channel.Comment is not null && channel.Comment != (hub.Comment ?? ""))
             {
+                before.Add(("comment", hub.Comment)); after.Add(("comment", channel.Comment));
                 edits.Add(("comment", channel.Comment));
                 diffs.Add($"comment '{hub.Comment}' -> '{channel.Comment}'");
             }
@@ -88,10 +113,12 @@ public static partial class ContentDiff
             {
                 changeCalls.Add(Call(ApplyPhase.Channels, enabled ? "enableChannel" : "disableChannel", channel.Name));
                 diffs.Add(enabled ? "enable" : "disable");
+                before.Add(("enabled", hub.Enabled ?? true)); after.Add(("enabled", enabled));
             }
             if (changeCalls.Count > 0)
                 changes.Add(new ContentChange(ContentKind.Channel, channel.Name, ContentAction.Change,
-                    $"change channel {channel.Name}: {string.Join(", ", diffs)}", changeCalls));
+                    $"change channel {channel.Name}: {string.Join(", ", diffs)}", changeCalls)
+                    { Before = Fields(before.ToArray()), After = Fields(after.ToArray()) });
         }
     }
 
@@ -107,16 +134,17 @@ public static partial class ContentDiff
             var url = NormaliseUrl(repo.Url);
             if (!actual.ExternalRepos.TryGetValue(repo.Name, out var hub))
                 changes.Add(Change(ContentKind.ExternalRepo, repo.Name, ContentAction.Create, $"create external repo {repo.Name} ({url})",
-                    Call(ApplyPhase.ExternalRepos, "createExternalRepo", repo.Name, url)));
+                    Call(ApplyPhase.ExternalRepos, "createExternalRepo", repo.Name, url)) with { After = Fields(("url", url)) });
             else if (hub.Url != url)
                 changes.Add(Change(ContentKind.ExternalRepo, repo.Name, ContentAction.Change, $"change external repo {repo.Name}: url {hub.Url} -> {url}",
-                    Call(ApplyPhase.ExternalRepos, "editExternalRepo", repo.Name, Kw(("url", url)))));
+                    Call(ApplyPhase.ExternalRepos, "editExternalRepo", repo.Name, Kw(("url", url))))
+                    with { Before = Fields(("url", hub.Url)), After = Fields(("url", url)) });
         }
         if (!prune) return;
         var wanted = desired.ExternalRepos.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var name in actual.ExternalRepos.Keys.Where(n => !wanted.Contains(n)).Order(StringComparer.Ordinal))
             changes.Add(Change(ContentKind.ExternalRepo, name, ContentAction.Remove, $"delete external repo {name} (not in the content)",
-                Call(ApplyPhase.RemoveExternalRepos, "deleteExternalRepo", name)));
+                Call(ApplyPhase.RemoveExternalRepos, "deleteExternalRepo", name)) with { Before = Fields(("url", actual.ExternalRepos[name].Url)), Pruned = true });
     }
 
     // ---- tags ----
@@ -143,7 +171,7 @@ public static partial class ContentDiff
             if (kw.Count > 0) args.Add(Kw(kw.ToArray()));
             changes.Add(Change(ContentKind.Tag, tag.Name, ContentAction.Create,
                 $"create tag {tag.Name}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : ""),
-                new PlannedCall(ApplyPhase.Tags, new KojiCall("createTag", args))));
+                new PlannedCall(ApplyPhase.Tags, new KojiCall("createTag", args))) with { After = TagFields(tag) });
             return;
         }
         if (!actual.Tags.TryGetValue(tag.Name, out var hubTag)) return;
@@ -173,8 +201,14 @@ public static partial class ContentDiff
             diffs.AddRange(removedExtra.Select(k => $"remove extra {k}"));
         }
         if (edits.Count > 0)
+        {
+            var was = TagFields(own);
+            var becomes = TagFields(tag);
+            var changed = becomes.Keys.Where(k => !ValueEquals(was[k], becomes[k])).ToList();
             changes.Add(Change(ContentKind.Tag, tag.Name, ContentAction.Change, $"change tag {tag.Name}: {string.Join(", ", diffs)}",
-                Call(ApplyPhase.Tags, "editTag2", tag.Name, Kw(edits.ToArray()))));
+                Call(ApplyPhase.Tags, "editTag2", tag.Name, Kw(edits.ToArray())))
+                with { Before = changed.ToDictionary(k => k, k => was[k]), After = changed.ToDictionary(k => k, k => becomes[k]) });
+        }
     }
 
     private static void RemoveTags(KojiContent desired, HubState actual, List<ContentChange> changes)
@@ -182,7 +216,8 @@ public static partial class ContentDiff
         var wanted = desired.Tags.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var name in actual.TagIds.Keys.Where(n => !wanted.Contains(n)).Order(StringComparer.Ordinal))
             changes.Add(Change(ContentKind.Tag, name, ContentAction.Remove, $"delete tag {name} (not in the content)",
-                Call(ApplyPhase.RemoveTags, "deleteTag", name)));
+                Call(ApplyPhase.RemoveTags, "deleteTag", name))
+                with { Before = actual.Tags.TryGetValue(name, out var t) ? TagFields(t.Own) : Fields(("id", actual.TagIds[name])), Pruned = true });
     }
 
     // ---- inheritance: one setInheritanceData(clear=True) makes the whole list exact ----
@@ -206,7 +241,12 @@ public static partial class ContentDiff
             : $"inheritance of {tag.Name}: {string.Join(", ", want.Select(LinkText))}" +
               (current.Count > 0 ? $" (was {string.Join(", ", current.Select(LinkText))})" : "");
         changes.Add(Change(ContentKind.Inheritance, tag.Name, current.Count == 0 ? ContentAction.Create : ContentAction.Change, summary,
-            Call(ApplyPhase.Inheritance, "setInheritanceData", tag.Name, data, Kw(("clear", true)))));
+            Call(ApplyPhase.Inheritance, "setInheritanceData", tag.Name, data, Kw(("clear", true))))
+            with
+            {
+                Before = current.Count == 0 ? null : Fields(("parents", current.Select(LinkText).ToList())),
+                After = Fields(("parents", want.Select(LinkText).ToList())),
+            });
     }
 
     private static string LinkKey(InheritanceLink l) =>
@@ -235,22 +275,28 @@ public static partial class ContentDiff
             if (!current.TryGetValue(repo.Name, out var have))
             {
                 changes.Add(Change(ContentKind.TagExternalRepo, obj, ContentAction.Create,
-                    $"add external repo {repo.Name} to {tag.Name} at priority {repo.Priority} ({repo.MergeMode})", add));
+                    $"add external repo {repo.Name} to {tag.Name} at priority {repo.Priority} ({repo.MergeMode})", add)
+                    with { After = RepoLinkFields(repo) });
             }
             else if (RepoLinkKey(have) != RepoLinkKey(repo))
             {
                 // remove, then add: priorities are unique per tag, so a swap must free them first
                 changes.Add(new ContentChange(ContentKind.TagExternalRepo, obj, ContentAction.Change,
                     $"change external repo {repo.Name} of {tag.Name}: {RepoLinkText(have)} -> {RepoLinkText(repo)}",
-                    [Call(ApplyPhase.UnlinkExternalRepos, "removeExternalRepoFromTag", tag.Name, repo.Name), add]));
+                    [Call(ApplyPhase.UnlinkExternalRepos, "removeExternalRepoFromTag", tag.Name, repo.Name), add])
+                    { Before = RepoLinkFields(have), After = RepoLinkFields(repo) });
             }
         }
         var wanted = tag.ExternalRepos.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var stale in current.Values.Where(r => !wanted.Contains(r.Name)).OrderBy(r => r.Priority))
             changes.Add(Change(ContentKind.TagExternalRepo, $"{tag.Name}/{stale.Name}", ContentAction.Remove,
                 $"remove external repo {stale.Name} from {tag.Name}",
-                Call(ApplyPhase.UnlinkExternalRepos, "removeExternalRepoFromTag", tag.Name, stale.Name)));
+                Call(ApplyPhase.UnlinkExternalRepos, "removeExternalRepoFromTag", tag.Name, stale.Name))
+                with { Before = RepoLinkFields(stale) });
     }
+
+    private static Dictionary<string, object?> RepoLinkFields(TagExternalRepo r) =>
+        Fields(("priority", r.Priority), ("merge_mode", r.MergeMode), ("arches", r.Arches?.ToList()));
 
     private static string RepoLinkKey(TagExternalRepo r) =>
         $"{r.Priority}|{r.MergeMode}|{(r.Arches is null ? "*" : string.Join(' ', r.Arches.Order(StringComparer.Ordinal)))}";
@@ -267,17 +313,24 @@ public static partial class ContentDiff
             if (!actual.Targets.TryGetValue(target.Name, out var hub))
                 changes.Add(Change(ContentKind.Target, target.Name, ContentAction.Create,
                     $"create target {target.Name} ({target.BuildTag} -> {target.DestTag})",
-                    Call(ApplyPhase.Targets, "createBuildTarget", target.Name, target.BuildTag, target.DestTag)));
+                    Call(ApplyPhase.Targets, "createBuildTarget", target.Name, target.BuildTag, target.DestTag))
+                    with { After = Fields(("build_tag", target.BuildTag), ("dest_tag", target.DestTag)) });
             else if (hub.BuildTag != target.BuildTag || hub.DestTag != target.DestTag)
                 changes.Add(Change(ContentKind.Target, target.Name, ContentAction.Change,
                     $"change target {target.Name}: {hub.BuildTag} -> {hub.DestTag} becomes {target.BuildTag} -> {target.DestTag}",
-                    Call(ApplyPhase.Targets, "editBuildTarget", target.Name, target.Name, target.BuildTag, target.DestTag)));
+                    Call(ApplyPhase.Targets, "editBuildTarget", target.Name, target.Name, target.BuildTag, target.DestTag))
+                    with
+                    {
+                        Before = Fields(("build_tag", hub.BuildTag), ("dest_tag", hub.DestTag)),
+                        After = Fields(("build_tag", target.BuildTag), ("dest_tag", target.DestTag)),
+                    });
         }
         if (!prune) return;
         var wanted = desired.Targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var name in actual.Targets.Keys.Where(n => !wanted.Contains(n)).Order(StringComparer.Ordinal))
             changes.Add(Change(ContentKind.Target, name, ContentAction.Remove, $"delete target {name} (not in the content)",
-                Call(ApplyPhase.RemoveTargets, "deleteBuildTarget", name)));
+                Call(ApplyPhase.RemoveTargets, "deleteBuildTarget", name))
+                with { Before = Fields(("build_tag", actual.Targets[name].BuildTag), ("dest_tag", actual.Targets[name].DestTag)), Pruned = true });
     }
 
     // ---- building calls and comparing values ----
@@ -286,6 +339,18 @@ public static partial class ContentDiff
 
     internal static ContentChange Change(ContentKind kind, string obj, ContentAction action, string summary, PlannedCall call) =>
         new(kind, obj, action, summary, [call]);
+
+    /// <summary>Fields of an object before or after a change, for the JSON document.</summary>
+    internal static Dictionary<string, object?> Fields(params (string Name, object? Value)[] values)
+    {
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, value) in values) fields[name] = value;
+        return fields;
+    }
+
+    private static Dictionary<string, object?> TagFields(TagSpec t) => Fields(
+        ("arches", t.Arches.Order(StringComparer.Ordinal).ToList()), ("perm", t.Perm), ("locked", t.Locked), ("maven_support", t.MavenSupport),
+        ("maven_include_all", t.MavenIncludeAll), ("extra", ToWire(t.Extra)));
 
     internal static KojiKwargs Kw(params (string Name, object? Value)[] values)
     {

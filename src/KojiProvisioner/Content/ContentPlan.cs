@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Content;
@@ -32,6 +30,17 @@ public sealed record PlannedCall(ApplyPhase Phase, KojiCall Call);
 /// <summary>One difference between the content and the hub, and the writes that remove it.</summary>
 public sealed record ContentChange(ContentKind Kind, string Object, ContentAction Action, string Summary, IReadOnlyList<PlannedCall> Calls)
 {
+    /// <summary>The fields that change, as the hub holds them now (null for a creation).</summary>
+    public IReadOnlyDictionary<string, object?>? Before { get; init; }
+    /// <summary>The same fields as they will be (null for a removal).</summary>
+    public IReadOnlyDictionary<string, object?>? After { get; init; }
+
+    /// <summary>Made by <c>--prune</c>: removes (or blocks) something the content does not list.</summary>
+    public bool Pruned { get; init; }
+
+    /// <summary>A removal: deleted, revoked, unlinked, or blocked.</summary>
+    public bool Removes => Action is ContentAction.Remove or ContentAction.Block;
+
     public override string ToString() => Summary;
 }
 
@@ -39,7 +48,11 @@ public sealed record ContentChange(ContentKind Kind, string Object, ContentActio
 public sealed record ContentPlan
 {
     public required IReadOnlyList<ContentChange> Changes { get; init; }
-    public bool Prune { get; init; }
+    public bool Prune => Scope.Any;
+    /// <summary>The kinds this plan prunes.</summary>
+    public PruneScope Scope { get; init; } = PruneScope.None;
+    /// <summary>What the plan leaves on purpose although prune would remove it, and why.</summary>
+    public IReadOnlyList<string> Kept { get; init; } = [];
     /// <summary>IDs of the tags the hub already has, for <see cref="TagIdRef"/>.</summary>
     public IReadOnlyDictionary<string, int> TagIds { get; init; } = new Dictionary<string, int>();
 
@@ -84,24 +97,6 @@ public sealed record ContentPlan
         _ => '-',
     };
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
-    /// <summary>The machine form (<c>--output json</c>): changes with their calls as text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(new
-    {
-        prune = Prune,
-        writes = WriteCount,
-        counts = CountsByAction.ToDictionary(kv => kv.Key.ToString().ToLowerInvariant(), kv => kv.Value),
-        changes = Changes.Select(c => new
-        {
-            kind = c.Kind, @object = c.Object, action = c.Action, summary = c.Summary,
-            calls = c.Calls.Select(call => call.Call.ToString()).ToList(),
-        }),
-    }, JsonOptions);
+    /// <summary>The machine form (<c>--output json</c>): the schema-1 document of <see cref="ContentPlanDocument"/>.</summary>
+    public string ToJson() => ContentPlanDocument.Write(this, "diff", hub: null);
 }

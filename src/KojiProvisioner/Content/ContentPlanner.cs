@@ -6,7 +6,10 @@ namespace KojiProvisioner.Content;
 /// <c>content apply</c> runs. Makes no writes and does not log in.</summary>
 public static class ContentPlanner
 {
-    public static async Task<ContentPlan> PlanAsync(IKojiHub hub, KojiContent desired, bool prune, CancellationToken cancellationToken = default)
+    public static Task<ContentPlan> PlanAsync(IKojiHub hub, KojiContent desired, bool prune, CancellationToken cancellationToken = default) =>
+        PlanAsync(hub, desired, PruneScope.From(prune), cancellationToken);
+
+    public static async Task<ContentPlan> PlanAsync(IKojiHub hub, KojiContent desired, PruneScope prune, CancellationToken cancellationToken = default)
     {
         // undeclared tags are only ever deleted whole, so their details are not needed
         var state = await HubStateReader.ReadAsync(hub,
@@ -16,10 +19,13 @@ public static class ContentPlanner
     }
 
     /// <summary>The pure half, for callers that already hold the hub's state.</summary>
-    public static ContentPlan Plan(KojiContent desired, HubState state, bool prune) => new()
+    public static ContentPlan Plan(KojiContent desired, HubState state, bool prune) => Plan(desired, state, PruneScope.From(prune));
+
+    public static ContentPlan Plan(KojiContent desired, HubState state, PruneScope prune) => new()
     {
         Changes = ContentDiff.Compute(desired, state, prune),
-        Prune = prune,
+        Scope = prune,
+        Kept = ContentDiff.Kept(desired, state, prune),
         TagIds = state.TagIds,
     };
 }

@@ -32,6 +32,24 @@ public static class ContentWriter
         return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text;
     }
 
+    /// <summary>The comment lines that head a file.</summary>
+    public static void WriteHeader(TextWriter writer, string header)
+    {
+        foreach (var line in header.Split('\n')) writer.Write("# " + line + "\n");
+    }
+
+    /// <summary>Tags as items of the <c>tags:</c> list, for writing a big hub a slice at a time:
+    /// the same text <see cref="ToYaml"/> writes for them.</summary>
+    public static void WriteTagItems(TextWriter writer, IEnumerable<TagSpec> tags)
+    {
+        var items = new YamlSequenceNode(tags.Select(Tag));
+        if (items.Children.Count == 0) return;
+        var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        new YamlStream(new YamlDocument(items)).Save(text, assignAnchors: false);
+        var yaml = text.ToString();
+        writer.Write(yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml);
+    }
+
     private static YamlNode Tag(TagSpec tag)
     {
         var owner = tag.Packages.GroupBy(p => p.Owner).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault()?.Key;

@@ -95,14 +95,7 @@ public static class HubStateReader
         var hostsToRead = (hostNames ?? []).Where(hosts.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
         var calls = new List<KojiCall>();
-        foreach (var tag in tagsToRead)
-        {
-            calls.Add(new KojiCall("getTag", tag));
-            calls.Add(new KojiCall("getInheritanceData", tag));
-            calls.Add(new KojiCall("getTagExternalRepos", tag));
-            calls.Add(new KojiCall("getTagGroups", tag, new KojiKwargs { { "incl_blocked", true } }));
-            calls.Add(new KojiCall("listPackages", new KojiKwargs { { "tagID", tag }, { "inherited", true } }));
-        }
+        foreach (var tag in tagsToRead) calls.AddRange(TagCalls(tag));
         foreach (var user in usersToRead)
             calls.Add(new KojiCall("getUserPerms", user, new KojiKwargs { { "with_groups", false } }));
         foreach (var host in hostsToRead)
@@ -113,12 +106,8 @@ public static class HubStateReader
         var i = 0;
         foreach (var name in tagsToRead)
         {
-            var tag = Map(round2[i++].GetValueOrThrow());
-            var inheritance = Rows(round2[i++].GetValueOrThrow());
-            var tagRepos = Rows(round2[i++].GetValueOrThrow());
-            var groups = Rows(round2[i++].GetValueOrThrow());
-            var packages = Rows(round2[i++].GetValueOrThrow());
-            tags[name] = ReadTag(name, tag, inheritance, tagRepos, groups, packages);
+            tags[name] = ParseTag(name, round2, i);
+            i += TagCallCount;
         }
         var userSpecs = new Dictionary<string, UserSpec>(StringComparer.Ordinal);
         foreach (var user in usersToRead)
@@ -135,6 +124,32 @@ public static class HubStateReader
             Users = userSpecs, UserNames = users, Permissions = perms, Hosts = hosts,
         };
     }
+
+    /// <summary>Reads some tags in detail (as <see cref="ReadAsync"/> does), for callers that read a
+    /// big hub a slice at a time.</summary>
+    public static async Task<IReadOnlyList<HubTag>> ReadTagsAsync(IKojiHub hub, IReadOnlyList<string> names, CancellationToken cancellationToken)
+    {
+        var results = await hub.BatchCallAsync(names.SelectMany(TagCalls).ToList(), cancellationToken).ConfigureAwait(false);
+        return names.Select((name, n) => ParseTag(name, results, n * TagCallCount)).ToList();
+    }
+
+    private const int TagCallCount = 5;
+
+    private static IEnumerable<KojiCall> TagCalls(string tag) =>
+    [
+        new KojiCall("getTag", tag),
+        new KojiCall("getInheritanceData", tag),
+        new KojiCall("getTagExternalRepos", tag),
+        new KojiCall("getTagGroups", tag, new KojiKwargs { { "incl_blocked", true } }),
+        new KojiCall("listPackages", new KojiKwargs { { "tagID", tag }, { "inherited", true } }),
+    ];
+
+    private static HubTag ParseTag(string name, IReadOnlyList<KojiCallResult> results, int at) =>
+        ReadTag(name, Map(results[at].GetValueOrThrow()), Rows(results[at + 1].GetValueOrThrow()), Rows(results[at + 2].GetValueOrThrow()),
+            Rows(results[at + 3].GetValueOrThrow()), Rows(results[at + 4].GetValueOrThrow()));
+
+    /// <summary>A tag's parents as <c>getInheritanceData</c> rows, for ordering tags parents first.</summary>
+    public static IReadOnlyList<string> Parents(object? inheritanceData) => Rows(inheritanceData).Select(l => Str(l, "name")).ToList();
 
     private static HubTag ReadTag(string name, IReadOnlyDictionary<string, object?> tag,
         IEnumerable<IReadOnlyDictionary<string, object?>> inheritance,

@@ -7,24 +7,23 @@ namespace KojiProvisioner.Operations;
 /// <summary>The one way to reach a stack's hub: as its admin, over the hub's published port.</summary>
 public static class AdminHub
 {
-    /// <summary>Overrides the multicall batch size (a positive number), for measuring it
-    /// (bench/content-apply). Not KOJIFARM_*: those variables are stack settings.</summary>
-    public const string BatchSizeVariable = "KOJI_FARM_BATCH_SIZE";
-
     /// <summary>An API client logged in (on first write) as the stack's admin.</summary>
     public static KojiHubClient Client(FarmDefinition definition)
     {
         var admin = definition.Credentials.Client(Identities.Admin);
-        return Client(definition.Names.PublicHubUrl, definition.Credentials.CaCertificatePem, admin.CertificatePem, admin.PrivateKeyPem);
+        return new HubTarget
+        {
+            Description = $"stack '{definition.Stack.Name}'",
+            Options = Options(definition.Names.PublicHubUrl, definition.Credentials.CaCertificatePem, admin.CertificatePem, admin.PrivateKeyPem),
+        }.Connect();
     }
 
     /// <summary>
-    /// The admin's client straight from the state folder's files, for commands that only talk to the
-    /// hub (content diff/apply/export): no certificate checks, no image hashing, so a no-op apply
-    /// costs little more than reading the hub.
+    /// The farm's hub as a <see cref="HubTarget"/> straight from the state folder's files: the
+    /// published URL, the farm CA and the admin's certificate. No certificate checks, no image
+    /// hashing, so a no-op content apply costs little more than reading the hub.
     /// </summary>
-    /// <param name="probe">Fail fast, without retries: for verbs that go on when the hub is down.</param>
-    public static KojiHubClient FromState(Stack stack, bool probe = false)
+    public static HubTarget Target(Stack stack)
     {
         var pki = Path.Combine(stack.StateDirectory, "pki");
         string Read(params string[] parts)
@@ -34,25 +33,31 @@ public static class AdminHub
                 ? File.ReadAllText(file)
                 : throw new FarmException($"stack '{stack.Name}' has no {Path.GetRelativePath(stack.StateDirectory, file)} in {stack.StateDirectory}: run `koji-farm up` first");
         }
-        return Client(new FarmNames(stack.Spec).PublicHubUrl, Read("ca.crt"),
-            Read("clients", Identities.Admin + ".crt"), Read("clients", Identities.Admin + ".key"), probe);
+        return new HubTarget
+        {
+            Description = $"stack '{stack.Name}'",
+            Options = Options(new FarmNames(stack.Spec).PublicHubUrl, Read("ca.crt"), Read("clients", Identities.Admin + ".crt"), Read("clients", Identities.Admin + ".key")),
+            CertificateUser = stack.Spec.Admin.Name,
+        };
     }
 
-    private static KojiHubClient Client(string hubUrl, string caPem, string certPem, string keyPem, bool probe = false)
+    /// <summary>The admin's client from the state folder's files (see <see cref="Target"/>).</summary>
+    /// <param name="probe">Fail fast, without retries: for verbs that go on when the hub is down.</param>
+    public static KojiHubClient FromState(Stack stack, bool probe = false)
     {
-        var options = new KojiHubClientOptions
-        {
-            HubUrl = new Uri(hubUrl),
-            CaCertificatePem = caPem,
-            ClientCertificatePem = certPem,
-            ClientKeyPem = keyPem,
-        };
-        if (probe)
-            options = options with { ReadRetries = 0, Timeout = TimeSpan.FromSeconds(10) };
-        if (int.TryParse(Environment.GetEnvironmentVariable(BatchSizeVariable), out var batchSize) && batchSize > 0)
-            options = options with { BatchSize = batchSize };
-        return new KojiHubClient(options);
+        var target = Target(stack);
+        return probe
+            ? (target with { Options = target.Options with { ReadRetries = 0, Timeout = TimeSpan.FromSeconds(10) } }).Connect()
+            : target.Connect();
     }
+
+    private static KojiHubClientOptions Options(string hubUrl, string caPem, string certPem, string keyPem) => new()
+    {
+        HubUrl = new Uri(hubUrl),
+        CaCertificatePem = caPem,
+        ClientCertificatePem = certPem,
+        ClientKeyPem = keyPem,
+    };
 
     /// <summary>Errors that mean "the hub did not answer" to verbs that go on without it.</summary>
     public static bool IsUnreachable(Exception e) => e is KojiException or FarmException or HttpRequestException;

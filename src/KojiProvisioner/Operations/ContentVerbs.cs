@@ -1,37 +1,89 @@
-using KojiProvisioner.Config;
 using KojiProvisioner.Content;
+using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Operations;
 
 /// <summary>`content diff`: what apply would write; reads only, no login.</summary>
-public sealed class DiffContent(Stack stack)
+public sealed class DiffContent(HubTarget target)
 {
-    public async Task<ContentPlan> RunAsync(string? file, bool prune, CancellationToken ct)
+    public async Task<ContentPlan> RunAsync(string file, PruneScope prune, CancellationToken ct)
     {
-        var content = StackContent.Require(stack, file);
-        using var hub = AdminHub.FromState(stack);
+        var content = ContentVerbs.Load(file, prune);
+        using var hub = target.Connect();
         return await ContentPlanner.PlanAsync(hub, content, prune, ct);
     }
 }
 
-/// <summary>`content apply`: writes only the difference between the content file and the hub.</summary>
-public sealed class ApplyContent(Stack stack)
+/// <summary>
+/// `content apply`: writes only the difference between the content file and the hub. Planned and
+/// applied in two steps, so that the caller can show a prune's removals and ask before any write.
+/// </summary>
+public sealed class ApplyContent(HubTarget target) : IDisposable
 {
-    public async Task<(ContentPlan Plan, ContentApplyResult Applied)> RunAsync(string? file, bool prune, CancellationToken ct)
+    private readonly KojiHubClient _hub = target.Connect();
+
+    public async Task<ContentPlan> PlanAsync(string file, PruneScope prune, CancellationToken ct)
     {
-        var content = StackContent.Require(stack, file);
-        using var hub = AdminHub.FromState(stack);
-        var plan = await ContentPlanner.PlanAsync(hub, content, prune, ct);
-        return (plan, await ContentApplier.ApplyAsync(hub, plan, ct));
+        var content = ContentVerbs.Load(file, prune);
+        if (!target.CanLogIn)
+            throw new InputException($"content apply must log in to {target.Description}, but {target.CannotLogIn}");
+        // prune never revokes admin from the user apply logs in as: ask the hub who that is
+        var me = target.CertificateUser;
+        if (prune.Has(PruneKind.Permissions))
+        {
+            await _hub.EnsureLoggedInAsync(ct);
+            if (await _hub.CallAsync(new KojiCall("getLoggedInUser"), ct) is IReadOnlyDictionary<string, object?> user && user.GetValueOrDefault("name") is string name)
+                me = name;
+        }
+        return await ContentPlanner.PlanAsync(_hub, content, prune with { KeepAdminOf = me }, ct);
+    }
+
+    public Task<ContentApplyResult> ApplyAsync(ContentPlan plan, CancellationToken ct) => ContentApplier.ApplyAsync(_hub, plan, ct);
+
+    public void Dispose() => _hub.Dispose();
+}
+
+/// <summary>`content export`: the hub's content in the content-file format, streamed.</summary>
+public sealed class ExportContent(HubTarget target)
+{
+    /// <summary>Writes to <paramref name="path"/> (beside it, then renamed over it: a failed export leaves no half file), or to <paramref name="stdout"/>.</summary>
+    public async Task RunAsync(string? path, TextWriter stdout, CancellationToken ct)
+    {
+        using var hub = target.Connect();
+        var header = $"exported from {target.Options.HubUrl}";
+        if (path is null)
+        {
+            await ContentExporter.ExportAsync(hub, stdout, header, ct);
+            return;
+        }
+        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            await using (var writer = new StreamWriter(temp, append: false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
+                await ContentExporter.ExportAsync(hub, writer, header, ct);
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
     }
 }
 
-/// <summary>`content export`: the hub's content in the content-file format.</summary>
-public sealed class ExportContent(Stack stack)
+internal static class ContentVerbs
 {
-    public async Task<string> RunAsync(CancellationToken ct)
+    /// <summary>The content file, loaded and validated (a prune with a file that lists no tags is refused) before the hub is read.</summary>
+    public static KojiContent Load(string file, PruneScope prune)
     {
-        using var hub = AdminHub.FromState(stack);
-        return await ContentExporter.ExportAsync(hub, ct);
+        try
+        {
+            var content = ContentLoader.LoadFile(file);
+            PruneSafety.RefuseEmpty(content, file, prune);
+            return content;
+        }
+        catch (ContentException e)
+        {
+            throw new InputException(e.Message);
+        }
     }
 }

@@ -48,7 +48,7 @@ public sealed class ContentOnRealHubTests(ITestOutputHelper output)
         Assert.Equal(1, JsonDocument.Parse(applied.Out).RootElement.GetProperty("writes").GetInt32());
 
         File.WriteAllText(centos, original);
-        var pruned = await steps.Run("prune blocks the package the file no longer lists", () => stack.RunAsync("content", "apply", "--prune", "--output", "json"));
+        var pruned = await steps.Run("prune blocks the package the file no longer lists", () => stack.RunAsync("content", "apply", "--prune", "--yes", "--output", "json"));
         Assert.True(pruned.ExitCode == 0, pruned.ToString());
         using (var hub = stack.AdminClient())
         {

@@ -26,6 +26,8 @@ internal static class StatusCommand
                 {
                     stack = status.Stack,
                     healthy = status.AllHealthy,
+                    hub = new FarmNames(deployment.Stack.Spec).PublicHubUrl,
+                    web = deployment.Stack.Spec.Web.Enabled ? new FarmNames(deployment.Stack.Spec).PublicWebUrl : null,
                     containers = status.Containers.Select(c => new { role = c.Role, name = c.Name, state = c.State, health = c.Health, ports = c.Ports, problem = c.Problem }),
                     networks = status.Networks,
                     volumes = status.Volumes,

@@ -14,13 +14,19 @@ internal static class UpCommand
         var stack = CommonOptions.Stack();
         var set = CommonOptions.Set();
         var output = CommonOptions.Output();
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output };
+        var ttl = WaitOptions.Ttl();
+        var wait = WaitOptions.Wait();
+        var waitTimeout = WaitOptions.Timeout("--wait-timeout", "5m", "--wait");
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, ttl, wait, waitTimeout };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
             var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
-            var result = await deployment.UpAsync(new ProgressView(io, quiet: json), ct);
+            var timeout = WaitOptions.ParseTimeout("--wait-timeout", parse.GetValue(waitTimeout)!);
+            var progress = new ProgressView(io, quiet: json);
+            var result = await deployment.UpAsync(progress, ct, ttl: WaitOptions.ParseTtl(parse.GetValue(ttl)));
             ClientConfigCommand.WriteAdminFiles(result.Definition);
+            var ready = parse.GetValue(wait) ? await WaitOptions.WaitReadyAsync(deployment, result.Definition, timeout, progress, ct) : null;
             var names = result.Definition.Names;
             if (json)
             {
@@ -32,6 +38,7 @@ internal static class UpCommand
                     content = result.ContentApplied is null ? null : new { changes = result.ContentApplied.Changes, writes = result.ContentApplied.Writes },
                     hub = names.PublicHubUrl,
                     web = deployment.Stack.Spec.Web.Enabled ? names.PublicWebUrl : null,
+                    ready = ready?.Select(c => new { what = c.What, detail = c.Detail }),
                     remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
                 }, PlanView.Json));
                 return result.FailedHosts.Count > 0 ? 1 : 0;

@@ -28,6 +28,9 @@ public sealed record ConvergeStep(ResourceKind Kind, StepAction Action, string N
 /// </summary>
 public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<ConvergeStep> Steps)
 {
+    /// <summary>The farm's own labels (<see cref="FarmPlan.Labels"/>), put on what the plan creates.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public IEnumerable<ConvergeStep> Of(ResourceKind kind) => Steps.Where(s => s.Kind == kind);
 
     public bool HasChanges => Steps.Any(s => s.IsChange);

@@ -43,7 +43,7 @@ public static class ConvergePlanner
         foreach (var c in DependencyOrder.StartOrder(plan.Containers))
             steps.Add(ContainerStep(c, observed.Container(c.Name), observed.ImageIds));
 
-        return new ConvergePlan(plan.Stack, plan.Network.Name, steps);
+        return new ConvergePlan(plan.Stack, plan.Network.Name, steps) { Labels = plan.Labels };
     }
 
     private static ConvergeStep ContainerStep(ContainerSpec spec, ObservedContainer? found, IReadOnlyDictionary<string, string> imageIds)

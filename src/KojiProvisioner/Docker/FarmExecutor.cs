@@ -28,12 +28,12 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
 
         foreach (var step in plan.Of(ResourceKind.Network).Where(s => s.Action == StepAction.Create))
         {
-            await engine.CreateNetworkAsync(step.Name, plan.Stack, ct);
+            await engine.CreateNetworkAsync(step.Name, plan.Stack, ct, plan.Labels);
             run.Report(FarmStep.Network, step.Name, "created");
         }
         foreach (var step in plan.Of(ResourceKind.Volume).Where(s => s.Action == StepAction.Create))
         {
-            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct);
+            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, plan.Labels);
             run.Report(FarmStep.Volume, step.Name, "created");
         }
         foreach (var step in plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build))
@@ -146,7 +146,7 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
 
     private async Task<string> CreateAndStartAsync(ContainerSpec spec, ConvergePlan plan, Run run, string what, CancellationToken ct)
     {
-        var id = await engine.CreateContainerAsync(ContainerParameters.From(spec, plan.Stack, plan.Network), ct);
+        var id = await engine.CreateContainerAsync(ContainerParameters.From(spec, plan.Stack, plan.Network, plan.Labels), ct);
         run.Report(FarmStep.Create, spec.Name, what);
         // Killed from here to the start, the container stays "never started" and the next run recreates it.
         await engine.CopyFilesAsync(id, spec.Name, spec.Files, ct);

@@ -141,7 +141,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             new NetworkSpec(names.Network),
             [new VolumeSpec(names.DbVolume, "PostgreSQL data"), new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")],
             images_,
-            hashed);
+            hashed) { Labels = FarmLabels.Of(stack) };
     }
 
     /// <summary>The admin's koji client profile, pointing at files on this machine.</summary>

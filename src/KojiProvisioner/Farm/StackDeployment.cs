@@ -57,9 +57,10 @@ public sealed class StackDeployment(Stack stack)
         }
     }
 
-    public async Task<UpResult> UpAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null)
+    public async Task<UpResult> UpAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, TimeSpan? ttl = null)
     {
         var content = LoadContent();
+        HostPorts.Choose(stack); // `port: 0`: free ports, recorded before anything is made
         var definition = FarmDefinition.Load(stack, State, content?.AllowedScms);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         var lifecycle = new FarmLifecycle(engine, options);
@@ -73,7 +74,9 @@ public sealed class StackDeployment(Stack stack)
 
         // The hook runs once the hub is healthy, also when it was kept, so builders added or
         // removed since the last run reach Koji before they start.
-        var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
+        // `up --ttl`: what this run creates carries the expiry `gc` reads.
+        var plan = ttl is { } t ? definition.Plan with { Labels = FarmLabels.WithExpiry(definition.Plan.Labels, t, DateTimeOffset.UtcNow) } : definition.Plan;
+        var converge = await lifecycle.UpAsync(plan, progress, async (container, token) =>
         {
             if (container.Role != Roles.Hub)
                 return;

@@ -94,6 +94,10 @@ internal static partial class StackValidator
             throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
         if (!IdentifierLike(spec.Database.User))
             throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
+        if (spec.Builders.SleepTime < 1)
+            throw Error("builders.sleepTime", $"must be 1 or more seconds, got {spec.Builders.SleepTime}");
+        if (spec.Health.Interval < 0)
+            throw Error("health.interval", $"must be 0 (koji-farm's defaults) or more seconds, got {spec.Health.Interval}");
         if (spec.Kojira.SleepTime < 1)
             throw Error("kojira.sleepTime", $"must be 1 or more seconds, got {spec.Kojira.SleepTime}");
         if (!HostName().IsMatch(spec.Admin.Name))

@@ -61,11 +61,15 @@ internal static class GcCommand
             {
                 var f = r.Farm;
                 var when = $"expired {LsCommand.Age(now - f.Expires!.Value)} ago";
-                var what = r.Removed is { } d
-                    ? $"removed farm {f.Stack} ({when}): containers {List(d.RemovedContainers)}; networks {List(d.RemovedNetworks)}; volumes {List(d.RemovedVolumes)}"
-                    : $"would remove farm {f.Stack} ({when}): containers {List(f.Containers)}; networks {List(f.Networks)}; volumes {List(f.Volumes)}";
-                var state = r.StateFolder is null ? $"state folder: {r.StateFolderOutcome}" : $"state folder {r.StateFolder}: {r.StateFolderOutcome}";
-                io.Console.MarkupLine(Markup.Escape($"{what}; {state}"));
+                var (verb, containers, networks, volumes) = r.Removed is { } d
+                    ? ("removed", d.RemovedContainers, d.RemovedNetworks, d.RemovedVolumes)
+                    : ("would remove", f.Containers, f.Networks, f.Volumes);
+                io.Console.MarkupLine(Markup.Escape($"{verb} farm {f.Stack} ({when})"));
+                io.Console.MarkupLine(Markup.Escape($"  containers: {List(containers)}"));
+                io.Console.MarkupLine(Markup.Escape($"  networks: {List(networks)}; volumes: {List(volumes)}"));
+                io.Console.MarkupLine(Markup.Escape(r.StateFolder is null
+                    ? $"  state folder: {r.StateFolderOutcome}"
+                    : $"  state folder {r.StateFolder}: {r.StateFolderOutcome}"));
                 foreach (var warning in r.Removed?.Warnings ?? [])
                     io.Console.MarkupLine($"  [yellow]warning:[/] {Markup.Escape(warning)}");
             }

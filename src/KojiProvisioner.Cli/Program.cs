@@ -1,3 +1,6 @@
 using KojiProvisioner.Cli;
+using KojiProvisioner.Cli.Output;
 
-return await KojiFarmApp.RunAsync(args, Spectre.Console.AnsiConsole.Console, Console.Out, Console.Error);
+var console = Spectre.Console.AnsiConsole.Console;
+LogOutput.Unwrap(console, outputIsTerminal: !Console.IsOutputRedirected);
+return await KojiFarmApp.RunAsync(args, console, Console.Out, Console.Error);

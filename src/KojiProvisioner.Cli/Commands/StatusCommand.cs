@@ -18,7 +18,8 @@ internal static class StatusCommand
         var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { stack, set, output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var verb = new Operations.Status(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false));
+            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
+            var verb = new Operations.Status(loaded);
             var status = await verb.FarmAsync(ct);
             var remote = await verb.RemoteAsync(ct);
             var koji = await verb.KojiAsync(ct);
@@ -28,6 +29,8 @@ internal static class StatusCommand
                 {
                     stack = status.Stack,
                     healthy = status.AllHealthy,
+                    hub = new FarmNames(loaded.Spec).PublicHubUrl,
+                    web = loaded.Spec.Web.Enabled ? new FarmNames(loaded.Spec).PublicWebUrl : null,
                     containers = status.Containers.Select(c => new { role = c.Role, name = c.Name, state = c.State, health = c.Health, ports = c.Ports, problem = c.Problem }),
                     koji = new
                     {

@@ -15,13 +15,19 @@ internal static class UpCommand
         var set = CommonOptions.Set();
         var output = CommonOptions.Output();
         var adopt = new Option<bool>("--adopt") { Description = "Take over a farm made from another (or a lost) state folder: keep its data, reissue certificates from this state folder's CA, reset the database password to this folder's" };
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, adopt };
+        var ttl = WaitOptions.Ttl();
+        var wait = WaitOptions.Wait();
+        var waitTimeout = WaitOptions.Timeout("--wait-timeout", "5m", "--wait");
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, adopt, ttl, wait, waitTimeout };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
             var loaded = CommonOptions.LoadStack(parse, stack, set);
-            var result = await new Up(loaded).RunAsync(new ProgressView(io, quiet: json), ct, adopt: parse.GetValue(adopt));
+            var timeout = WaitOptions.ParseTimeout("--wait-timeout", parse.GetValue(waitTimeout)!);
+            var progress = new ProgressView(io, quiet: json);
+            var result = await new Up(loaded).RunAsync(progress, ct, adopt: parse.GetValue(adopt), ttl: WaitOptions.ParseTtl(parse.GetValue(ttl)));
             ClientConfig.WriteAdminFiles(result.Definition);
+            var ready = parse.GetValue(wait) ? await new Wait(loaded).ReadyAsync(result.Definition, timeout, progress, ct) : null;
             var names = result.Definition.Names;
             if (json)
             {
@@ -33,6 +39,7 @@ internal static class UpCommand
                     content = result.ContentApplied is null ? null : new { changes = result.ContentApplied.Changes, writes = result.ContentApplied.Writes },
                     hub = names.PublicHubUrl,
                     web = loaded.Spec.Web.Enabled ? names.PublicWebUrl : null,
+                    ready = ready?.Select(c => new { what = c.What, detail = c.Detail }),
                     remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
                 }, PlanView.Json));
                 return result.FailedHosts.Count > 0 ? 1 : 0;

@@ -12,10 +12,13 @@ internal sealed class ProgressView(CliIO io, bool quiet) : IProgress<FarmEvent>
     {
         if (quiet && !e.IsWarning)
             return;
-        // An image build prints hundreds of lines; its steps are what people follow.
-        if (e.Step == FarmStep.Build && !e.Message.StartsWith("Step ", StringComparison.Ordinal)
-            && e.Message is not ("exists" or "built") && !e.Message.StartsWith("building", StringComparison.Ordinal))
-            return;
+        // An image build prints hundreds of lines; its steps are what people follow, one line each.
+        if (e.Step == FarmStep.Build && e.Message is not ("exists" or "built") && !e.Message.StartsWith("building", StringComparison.Ordinal))
+        {
+            if (LogOutput.BuildStep(e.Message) is not { } step)
+                return;
+            e = e with { Message = step };
+        }
         lock (_lock)
         {
             if (quiet)

@@ -63,7 +63,8 @@ public static class StackLoader
 
         var sources = new SourceNames(root, path);
         var spec = (StackSpec)new Binder(sources).BindObject(root, typeof(StackSpec), "");
-        return StackValidator.Validate(spec, path, environment, sources, requireKojiSource);
+        // Ports chosen by an earlier `up` for `port: 0` (read only; `up` chooses them).
+        return HostPorts.ApplyRecorded(StackValidator.Validate(spec, path, environment, sources, requireKojiSource));
     }
 
     private static IReadOnlyDictionary<string, string> ProcessEnvironment()

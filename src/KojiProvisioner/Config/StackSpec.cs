@@ -19,6 +19,7 @@ public sealed class StackSpec
     public KojiraSpec Kojira { get; set; } = new();
     public BuildersSpec Builders { get; set; } = new();
     public AdminSpec Admin { get; set; } = new();
+    public HealthSpec Health { get; set; } = new();
     /// <summary>Optional content file (tags, targets, packages) applied at the end of `up`.</summary>
     public string? Content { get; set; }
 }
@@ -76,6 +77,8 @@ public sealed class BuildersSpec
     public List<string> Channels { get; set; } = new();
     public double Capacity { get; set; } = 2.0;
     public int MaxJobs { get; set; } = 5;
+    /// <summary>kojid.conf `sleeptime`: seconds between kojid's polls of the hub for work (a CI farm wants 1).</summary>
+    public int SleepTime { get; set; } = 5;
     /// <summary>mock needs privileges to build RPMs; createrepo tasks do not.</summary>
     public bool Privileged { get; set; }
     /// <summary>kojid allowed_scms entries (host:/path/*:false), added to those of the content file's Flock.</summary>
@@ -103,6 +106,17 @@ public sealed class RemoteBuilderSpec
     public int MaxJobs { get; set; } = 5;
     /// <summary>The hub URL as this host reaches it (defaults to the hub's public URL).</summary>
     public string? HubUrl { get; set; }
+}
+
+/// <summary>The containers' own health checks (Docker runs them; `status` and `ls` report them).</summary>
+public sealed class HealthSpec
+{
+    /// <summary>
+    /// Seconds between health checks of the Koji containers; 0 keeps koji-farm's defaults (hub 5,
+    /// others 10). Each check costs ~0.4 s of CPU; `up` does not wait an interval for dependents,
+    /// only for the engine's first report of the last containers.
+    /// </summary>
+    public int Interval { get; set; }
 }
 
 public sealed class AdminSpec

@@ -95,10 +95,11 @@ internal static partial class StackValidator
         }
 
         // Hub, web, database
-        CheckPort(spec.Hub.Port, "hub.port", allowZero: false);
-        CheckPort(spec.Web.Port, "web.port", allowZero: false);
+        // 0: a free host port, chosen by the first `up` and recorded in the state folder (HostPorts).
+        CheckPort(spec.Hub.Port, "hub.port", allowZero: false, freePort: true);
+        CheckPort(spec.Web.Port, "web.port", allowZero: false, freePort: true);
         CheckPort(spec.Database.Port, "database.port", allowZero: true);
-        if (spec.Web.Enabled && spec.Web.Port == spec.Hub.Port && spec.Web.BindAddress == spec.Hub.BindAddress)
+        if (spec.Web.Enabled && spec.Web.Port != 0 && spec.Web.Port == spec.Hub.Port && spec.Web.BindAddress == spec.Hub.BindAddress)
             throw Error("web.port", $"{spec.Web.Port} is already hub.port: give the web its own port");
         if (spec.Database.Port != 0 && (spec.Database.Port == spec.Hub.Port || (spec.Web.Enabled && spec.Database.Port == spec.Web.Port)))
             throw Error("database.port", $"{spec.Database.Port} is already used by the hub or the web");
@@ -122,6 +123,10 @@ internal static partial class StackValidator
             throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
         if (!IdentifierLike(spec.Database.User))
             throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
+        if (spec.Builders.SleepTime < 1)
+            throw Error("builders.sleepTime", $"must be 1 or more seconds, got {spec.Builders.SleepTime}");
+        if (spec.Health.Interval < 0)
+            throw Error("health.interval", $"must be 0 (koji-farm's defaults) or more seconds, got {spec.Health.Interval}");
         if (spec.Kojira.SleepTime < 1)
             throw Error("kojira.sleepTime", $"must be 1 or more seconds, got {spec.Kojira.SleepTime}");
         if (!HostName().IsMatch(spec.Admin.Name))
@@ -206,9 +211,9 @@ internal static partial class StackValidator
 
         return new Stack(spec, filePath, stateDir, kojiSource, content);
 
-        void CheckPort(int port, string key, bool allowZero)
+        void CheckPort(int port, string key, bool allowZero, bool freePort = false)
         {
-            if ((port == 0 && !allowZero) || port < 0 || port > 65535)
+            if ((port == 0 && !allowZero && !freePort) || port < 0 || port > 65535)
                 throw Error(key, $"{port} is out of range ({(allowZero ? "0 to keep it unpublished, or " : "")}1-65535)");
         }
 

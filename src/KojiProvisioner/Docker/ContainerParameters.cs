@@ -12,7 +12,8 @@ namespace KojiProvisioner.Docker;
 /// </summary>
 public static class ContainerParameters
 {
-    public static CreateContainerParameters From(ContainerSpec spec, string stack, string network)
+    public static CreateContainerParameters From(ContainerSpec spec, string stack, string network,
+        IReadOnlyDictionary<string, string>? farmLabels = null)
     {
         var exposed = new Dictionary<string, EmptyStruct>(StringComparer.Ordinal);
         var bindings = new Dictionary<string, IList<PortBinding>>(StringComparer.Ordinal);
@@ -34,7 +35,7 @@ public static class ContainerParameters
             // Cmd only: the image's ENTRYPOINT picks the role's program from it.
             Cmd = spec.Command.Count == 0 ? null! : spec.Command.ToList(),
             Env = spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value}").ToList(),
-            Labels = LabelsOf(spec, stack),
+            Labels = LabelsOf(spec, stack, farmLabels),
             ExposedPorts = exposed.Count == 0 ? null! : exposed,
             Healthcheck = Healthcheck(spec.Health)!,
             HostConfig = new HostConfig
@@ -61,13 +62,16 @@ public static class ContainerParameters
         };
     }
 
-    public static IDictionary<string, string> LabelsOf(ContainerSpec spec, string stack) =>
-        new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [Labels.Stack] = stack,
-            [Labels.Role] = spec.Role,
-            [Labels.ConfigHash] = spec.ConfigHash.Length > 0 ? spec.ConfigHash : ConfigHash.Of(spec),
-        };
+    public static IDictionary<string, string> LabelsOf(ContainerSpec spec, string stack, IReadOnlyDictionary<string, string>? farmLabels = null)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in farmLabels ?? new Dictionary<string, string>())
+            labels[key] = value;
+        labels[Labels.Stack] = stack;
+        labels[Labels.Role] = spec.Role;
+        labels[Labels.ConfigHash] = spec.ConfigHash.Length > 0 ? spec.ConfigHash : ConfigHash.Of(spec);
+        return labels;
+    }
 
     private static HealthcheckConfig? Healthcheck(HealthCheck? health)
     {

@@ -30,6 +30,8 @@ public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<Co
 {
     /// <summary>Labels for the volumes it creates, beyond the stack's (the state folder's fingerprint).</summary>
     public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
+    /// <summary>The farm's own labels (<see cref="FarmPlan.Labels"/>), put on what the plan creates.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     public IEnumerable<ConvergeStep> Of(ResourceKind kind) => Steps.Where(s => s.Kind == kind);
 

@@ -43,7 +43,7 @@ public static class ConvergePlanner
         foreach (var c in DependencyOrder.StartOrder(plan.Containers))
             steps.Add(ContainerStep(c, observed.Container(c.Name), observed.ImageIds));
 
-        return new ConvergePlan(plan.Stack, plan.Network.Name, steps) { VolumeLabels = plan.VolumeLabels };
+        return new ConvergePlan(plan.Stack, plan.Network.Name, steps) { Labels = plan.Labels, VolumeLabels = plan.VolumeLabels };
     }
 
     private static ConvergeStep ContainerStep(ContainerSpec spec, ObservedContainer? found, IReadOnlyDictionary<string, string> imageIds)

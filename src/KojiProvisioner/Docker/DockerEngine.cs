@@ -145,13 +145,46 @@ public sealed class DockerEngine : IDisposable
             ["label"] = new Dictionary<string, bool> { [$"{Labels.Stack}={stack}"] = true },
         };
 
-    private static Dictionary<string, string> StackLabels(string stack) => new() { [Labels.Stack] = stack };
+    private static Dictionary<string, string> StackLabels(string stack, IReadOnlyDictionary<string, string>? more = null)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in more ?? new Dictionary<string, string>())
+            labels[key] = value;
+        labels[Labels.Stack] = stack;
+        return labels;
+    }
 
     // ---- containers ----
 
     public Task<IList<ContainerListResponse>> ListContainersAsync(string stack, CancellationToken ct) =>
         Guard($"listing the containers of stack {stack}", () =>
             _client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = StackFilter(stack) }, ct));
+
+    /// <summary>Every object of every farm on the engine (anything with a stack label), in one list call per kind, for `ls` and `gc`.</summary>
+    public async Task<IReadOnlyList<EngineObject>> ListFarmObjectsAsync(CancellationToken ct)
+    {
+        var any = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [Farm.Labels.Stack] = true } };
+        var containers = Guard("listing the farms' containers", () =>
+            _client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = any }, ct));
+        var networks = Guard("listing the farms' networks", () =>
+            _client.Networks.ListNetworksAsync(new NetworksListParameters { Filters = any }, ct));
+        var volumes = Guard("listing the farms' volumes", () =>
+            _client.Volumes.ListAsync(new VolumesListParameters { Filters = any }, ct));
+        var result = new List<EngineObject>();
+        foreach (var c in await containers)
+            result.Add(new EngineObject(EngineObjectKind.Container, (c.Names?.FirstOrDefault() ?? c.ID).TrimStart('/'),
+                LabelsOf(c.Labels), new DateTimeOffset(DateTime.SpecifyKind(c.Created, DateTimeKind.Utc)), c.State ?? "", c.Status ?? "",
+                (c.Ports ?? []).Where(p => p.PublicPort > 0).Select(p => new EnginePort(p.IP ?? "", p.PrivatePort, p.PublicPort ?? 0)).ToList()));
+        foreach (var n in await networks)
+            result.Add(new EngineObject(EngineObjectKind.Network, n.Name, LabelsOf(n.Labels), new DateTimeOffset(DateTime.SpecifyKind(n.Created, DateTimeKind.Utc)), "", "", []));
+        foreach (var v in (await volumes).Volumes ?? [])
+            result.Add(new EngineObject(EngineObjectKind.Volume, v.Name, LabelsOf(v.Labels),
+                DateTimeOffset.TryParse(v.CreatedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null, "", "", []));
+        return result;
+
+        static IReadOnlyDictionary<string, string> LabelsOf(IDictionary<string, string>? labels) =>
+            labels is null ? new Dictionary<string, string>() : new Dictionary<string, string>(labels, StringComparer.Ordinal);
+    }
 
     /// <summary>null when no such container exists.</summary>
     public async Task<ContainerInspectResponse?> InspectContainerAsync(string idOrName, CancellationToken ct)
@@ -268,7 +301,7 @@ public sealed class DockerEngine : IDisposable
         return networks.Select(n => n.Name).Order(StringComparer.Ordinal).ToList();
     }
 
-    public async Task CreateNetworkAsync(string name, string stack, CancellationToken ct)
+    public async Task CreateNetworkAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null)
     {
         // Engines before API 1.44 accept a second network of the same name: look first.
         var existing = await Guard($"looking for network {name}", () => _client.Networks.ListNetworksAsync(new NetworksListParameters
@@ -283,7 +316,7 @@ public sealed class DockerEngine : IDisposable
             throw new FarmException($"network {name} exists but is not part of stack {stack}: remove it, or pick another stack name");
         }
         await Guard($"creating network {name}", () => _client.Networks.CreateNetworkAsync(
-            new NetworksCreateParameters { Name = name, Driver = "bridge", Labels = StackLabels(stack) }, ct));
+            new NetworksCreateParameters { Name = name, Driver = "bridge", Labels = StackLabels(stack, labels) }, ct));
     }
 
     /// <summary>False when the network was already gone.</summary>
@@ -320,7 +353,7 @@ public sealed class DockerEngine : IDisposable
 
     public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) =>
         Guard($"creating volume {name}", () => _client.Volumes.CreateAsync(
-            new VolumesCreateParameters { Name = name, Labels = labels is null ? StackLabels(stack) : new Dictionary<string, string>(labels) { [Labels.Stack] = stack } }, ct));
+            new VolumesCreateParameters { Name = name, Labels = StackLabels(stack, labels) }, ct));
 
     /// <summary>False when the volume was already gone.</summary>
     public async Task<bool> RemoveVolumeAsync(string name, CancellationToken ct)
@@ -397,6 +430,27 @@ public sealed class DockerEngine : IDisposable
         e.InnerException is DockerApiException api && api.StatusCode == HttpStatusCode.NotFound;
 
     public void Dispose() => _client.Dispose();
+}
+
+public enum EngineObjectKind { Container, Network, Volume }
+
+/// <summary>A published port as the engine lists it: host address and port for a container port.</summary>
+public sealed record EnginePort(string HostIp, int ContainerPort, int HostPort);
+
+/// <summary>
+/// One container, network or volume with its labels, as a list call reports it. <paramref name="Status"/>
+/// is Docker's text for containers ("Up 3 minutes (healthy)"), where list calls carry the health.
+/// </summary>
+public sealed record EngineObject(
+    EngineObjectKind Kind,
+    string Name,
+    IReadOnlyDictionary<string, string> Labels,
+    DateTimeOffset? Created,
+    string State,
+    string Status,
+    IReadOnlyList<EnginePort> Ports)
+{
+    public string? Label(string key) => Labels.TryGetValue(key, out var v) ? v : null;
 }
 
 /// <summary>What a command run in a container returned.</summary>

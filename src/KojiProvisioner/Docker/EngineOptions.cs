@@ -21,6 +21,15 @@ public sealed record EngineOptions
     /// <summary>Network for RUN steps of builds; null is the engine's default bridge, which reaches apt mirrors.</summary>
     public string? BuildNetworkMode { get; init; }
 
+    /// <summary>
+    /// Also run a container's health check command directly (docker exec) while waiting for it, so
+    /// dependents start as soon as it passes instead of one check interval after the start.
+    /// </summary>
+    public bool DirectHealthChecks { get; init; } = true;
+
+    /// <summary>Time between direct runs of a health check while waiting.</summary>
+    public TimeSpan DirectCheckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How many lines of a failed container's output go into the error message.</summary>
     public int LogTailLines { get; init; } = 20;
 }

@@ -28,12 +28,16 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
 
         foreach (var step in plan.Of(ResourceKind.Network).Where(s => s.Action == StepAction.Create))
         {
-            await engine.CreateNetworkAsync(step.Name, plan.Stack, ct);
+            await engine.CreateNetworkAsync(step.Name, plan.Stack, ct, plan.Labels);
             run.Report(FarmStep.Network, step.Name, "created");
         }
         foreach (var step in plan.Of(ResourceKind.Volume).Where(s => s.Action == StepAction.Create))
         {
-            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, plan.VolumeLabels);
+            // The farm's labels, and the state folder's fingerprint that only volumes carry.
+            var labels = new Dictionary<string, string>(plan.Labels, StringComparer.Ordinal);
+            foreach (var (key, value) in plan.VolumeLabels ?? new Dictionary<string, string>())
+                labels[key] = value;
+            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, labels);
             run.Report(FarmStep.Volume, step.Name, "created");
         }
         foreach (var step in plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build))
@@ -67,28 +71,37 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
         var steps = plan.Of(ResourceKind.Container).Where(s => s.Action != StepAction.Remove).ToList();
         var failures = new ConcurrentQueue<ExceptionDispatchInfo>();
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        // Dependents start once a container is ready (its check passed, its hook ran); its own task
+        // goes on until the engine, too, reports it healthy, so `status` agrees when `up` returns.
+        var ready = new Dictionary<string, TaskCompletionSource<bool>>(StringComparer.Ordinal);
         var done = new Dictionary<string, Task<bool>>(StringComparer.Ordinal);
 
         // Steps come in start order, so every dependency already has its task.
         foreach (var step in steps)
         {
-            var deps = step.Container!.DependsOn.Select(d => done.TryGetValue(d, out var t) ? t : Task.FromResult(true)).ToArray();
+            var deps = step.Container!.DependsOn.Select(d => ready.TryGetValue(d, out var t) ? t.Task : Task.FromResult(true)).ToArray();
+            var mine = ready[step.Name] = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
             done[step.Name] = Task.Run(async () =>
             {
                 if ((await Task.WhenAll(deps)).Any(ok => !ok))
+                {
+                    mine.TrySetResult(false);
                     return false; // a dependency failed: its error is the one to show
+                }
                 try
                 {
-                    await ConvergeContainerAsync(step, plan, run, onHealthy, stopAll.Token);
+                    await ConvergeContainerAsync(step, plan, run, onHealthy, () => mine.TrySetResult(true), stopAll.Token);
                     return true;
                 }
                 catch (OperationCanceledException) when (stopAll.IsCancellationRequested)
                 {
+                    mine.TrySetResult(false);
                     return false;
                 }
                 catch (Exception e)
                 {
                     failures.Enqueue(ExceptionDispatchInfo.Capture(e));
+                    mine.TrySetResult(false);
                     await stopAll.CancelAsync(); // no new starts once something failed
                     return false;
                 }
@@ -110,7 +123,7 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
     }
 
     private async Task ConvergeContainerAsync(ConvergeStep step, ConvergePlan plan, Run run,
-        Func<ContainerSpec, CancellationToken, Task>? onHealthy, CancellationToken ct)
+        Func<ContainerSpec, CancellationToken, Task>? onHealthy, Action markReady, CancellationToken ct)
     {
         var spec = step.Container!;
         string id;
@@ -136,17 +149,20 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
                 throw new InvalidOperationException($"no container action {step.Action}");
         }
 
-        await WaitHealthyAsync(id, spec, run, ct);
+        var engineSaysHealthy = await WaitHealthyAsync(id, spec, run, direct: _options.DirectHealthChecks, ct);
         if (onHealthy is not null)
         {
             await onHealthy(spec, ct);
             run.Report(FarmStep.OnHealthy, spec.Name, "done");
         }
+        markReady();
+        if (!engineSaysHealthy)
+            await WaitHealthyAsync(id, spec, run, direct: false, ct, quiet: true);
     }
 
     private async Task<string> CreateAndStartAsync(ContainerSpec spec, ConvergePlan plan, Run run, string what, CancellationToken ct)
     {
-        var id = await engine.CreateContainerAsync(ContainerParameters.From(spec, plan.Stack, plan.Network), ct);
+        var id = await engine.CreateContainerAsync(ContainerParameters.From(spec, plan.Stack, plan.Network, plan.Labels), ct);
         run.Report(FarmStep.Create, spec.Name, what);
         // Killed from here to the start, the container stays "never started" and the next run recreates it.
         await engine.CopyFilesAsync(id, spec.Name, spec.Files, ct);
@@ -157,14 +173,23 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
         return id;
     }
 
-    /// <summary>Waits until the container's health check passes (or, without one, until it runs).</summary>
-    private async Task WaitHealthyAsync(string id, ContainerSpec spec, Run run, CancellationToken ct)
+    /// <summary>
+    /// Waits until the container's health check passes (or, without one, until it runs). With
+    /// <paramref name="direct"/> the check's own command is also run in the container (docker exec)
+    /// about once a second: the engine of Docker 20.10 runs the first check only one interval after
+    /// the start, which would make every dependent wait out that interval. Returns whether the
+    /// engine itself reported the container healthy (false: only the direct run passed).
+    /// </summary>
+    private async Task<bool> WaitHealthyAsync(string id, ContainerSpec spec, Run run, bool direct, CancellationToken ct, bool quiet = false)
     {
         var hasCheck = spec.Health is { Test.Count: > 0 } && spec.Health.Test[0] != "NONE";
         var budget = _options.HealthTimeout ?? Budget(spec.Health, hasCheck);
         var waited = Stopwatch.StartNew();
-        var reported = false;
+        var reported = quiet;
         string? lastOutput = null;
+        var directCommand = direct && hasCheck ? DirectCommand(spec.Health!) : null;
+        var lastDirect = Stopwatch.StartNew();
+        var firstDirect = true;
         while (true)
         {
             var c = await engine.InspectContainerAsync(id, ct)
@@ -175,8 +200,9 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
 
             if (health == "healthy" || (health is null && !hasCheck && state.Running))
             {
-                run.Report(FarmStep.Healthy, spec.Name, health is null ? "running (no health check)" : "healthy");
-                return;
+                if (!quiet)
+                    run.Report(FarmStep.Healthy, spec.Name, health is null ? "running (no health check)" : "healthy");
+                return true;
             }
             if (!state.Running && !state.Restarting)
             {
@@ -199,7 +225,50 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
                 run.Report(FarmStep.WaitHealthy, spec.Name, $"waiting up to {budget.TotalSeconds:0} s for it to become healthy");
                 reported = true;
             }
+            if (directCommand is not null && state.Running && (firstDirect || lastDirect.Elapsed >= _options.DirectCheckInterval))
+            {
+                firstDirect = false;
+                var result = await RunCheckAsync(id, directCommand, spec.Health!.Timeout, ct);
+                lastDirect.Restart();
+                if (result is { ExitCode: 0 })
+                {
+                    run.Report(FarmStep.Healthy, spec.Name, "healthy (its check passed, run directly)");
+                    return false;
+                }
+                if (result is not null && (result.Stdout + result.Stderr).Trim() is { Length: > 0 } output)
+                    lastOutput = output;
+            }
             await Task.Delay(_options.PollInterval, ct);
+        }
+    }
+
+    /// <summary>The health check as a command to exec: CMD args as they are, CMD-SHELL through sh.</summary>
+    private static IReadOnlyList<string>? DirectCommand(HealthCheck health)
+    {
+        var test = health.Test;
+        if (test.Count > 1 && test[0] == "CMD")
+            return test.Skip(1).ToList();
+        if (test.Count == 2 && test[0] == "CMD-SHELL")
+            return ["/bin/sh", "-c", test[1]];
+        return null;
+    }
+
+    /// <summary>Runs the check once; null when it could not run (container restarting) or took longer than its timeout.</summary>
+    private async Task<ExecResult?> RunCheckAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.FromSeconds(30));
+        try
+        {
+            return await engine.ExecAsync(id, command, limit.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (FarmException)
+        {
+            return null;
         }
     }
 

@@ -12,6 +12,12 @@ public sealed record FarmPlan(
     public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
 
     public ContainerSpec Container(string name) => Containers.Single(c => c.Name == name);
+
+    /// <summary>
+    /// Labels every object of the farm carries besides the stack's (state folder, expiry): they say
+    /// what the farm is to `ls` and `gc`, and never force a container to be recreated.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 public sealed record NetworkSpec(string Name);

@@ -54,7 +54,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             Environment: Env(("KOJI_ADMIN", spec.Admin.Name)),
             Mounts: [new Mount(kojiVolume, "/mnt/koji", false)],
             Ports: [new PublishedPort(spec.Hub.BindAddress, spec.Hub.Port, 443)],
-            Health: KojiHealth(Roles.Hub),
+            Health: KojiHealth(spec, Roles.Hub),
             RestartPolicy: "unless-stopped",
             Privileged: false,
             DependsOn: [db.Name],
@@ -76,7 +76,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
                 Environment: Env(),
                 Mounts: [new Mount(kojiVolume, "/mnt/koji", true)],
                 Ports: [new PublishedPort(spec.Web.BindAddress, spec.Web.Port, 443)],
-                Health: KojiHealth(Roles.Web),
+                Health: KojiHealth(spec, Roles.Web),
                 RestartPolicy: "unless-stopped",
                 Privileged: false,
                 DependsOn: [hubName],
@@ -98,7 +98,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
                 Environment: Env(),
                 Mounts: [new Mount(kojiVolume, "/mnt/koji", false)],
                 Ports: [],
-                Health: KojiHealth(Roles.Kojira),
+                Health: KojiHealth(spec, Roles.Kojira),
                 RestartPolicy: "unless-stopped",
                 Privileged: false,
                 DependsOn: [hubName],
@@ -122,7 +122,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
                 Environment: Env(),
                 Mounts: [new Mount(kojiVolume, "/mnt/koji", true)],
                 Ports: [],
-                Health: KojiHealth(Roles.Builder),
+                Health: KojiHealth(spec, Roles.Builder),
                 RestartPolicy: "unless-stopped",
                 Privileged: spec.Builders.Privileged,
                 DependsOn: [hubName],
@@ -141,7 +141,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             new NetworkSpec(names.Network),
             [new VolumeSpec(names.DbVolume, "PostgreSQL data"), new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")],
             images_,
-            hashed);
+            hashed) { Labels = FarmLabels.Of(stack) };
     }
 
     /// <summary>The admin's koji client profile, pointing at files on this machine.</summary>
@@ -169,8 +169,9 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
     /// on, is checked every 5 s, the rest every 10 s, so checks do not load a small host. kojid
     /// takes no task while the load average is over 4 per CPU.
     /// </summary>
-    private static HealthCheck KojiHealth(string role) =>
-        new(["CMD", "koji-farm-health", role], role == Roles.Hub ? Seconds5 : TimeSpan.FromSeconds(10),
+    private static HealthCheck KojiHealth(StackSpec spec, string role) =>
+        new(["CMD", "koji-farm-health", role],
+            spec.Health.Interval > 0 ? TimeSpan.FromSeconds(spec.Health.Interval) : role == Roles.Hub ? Seconds5 : TimeSpan.FromSeconds(10),
             TimeSpan.FromSeconds(20), 3, TimeSpan.FromSeconds(120));
 
     private static IReadOnlyDictionary<string, string> Env(params (string Key, string Value)[] pairs) =>

@@ -12,4 +12,10 @@ public static class Labels
     public const string Recipe = "koji-farm.recipe";
     /// <summary>On volumes: SHA-256 of the CA certificate of the state folder that made them.</summary>
     public const string StateFingerprint = "koji-farm.state-fingerprint";
+    /// <summary>The stack's state folder (CA, keys) as an absolute path: `gc` and `ls` find it even when the stack file is gone.</summary>
+    public const string StateDir = "koji-farm.state-dir";
+    /// <summary>The host name the hub's published port is reached by (hub.publicHost), for the URL `ls` shows.</summary>
+    public const string PublicHost = "koji-farm.public-host";
+    /// <summary>When the farm's time is up (UTC, ISO 8601), set by `up --ttl`: `gc` removes it after that. Absent: never expires.</summary>
+    public const string Expires = "koji-farm.expires";
 }

@@ -37,6 +37,7 @@ internal static class TemplateModel
                 ["secret"] = creds.WebSecret,
             },
             ["kojira"] = new Dictionary<string, object?> { ["sleep_time"] = spec.Kojira.SleepTime },
+            ["builders"] = new Dictionary<string, object?> { ["sleep_time"] = spec.Builders.SleepTime },
         };
     }
 

@@ -28,10 +28,12 @@ public sealed record UpResult(
 public sealed class Up(Stack stack)
 {
     /// <param name="adopt">Take over a farm made from another (or a lost) state folder instead of stopping.</param>
-    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false)
+    /// <param name="ttl">`up --ttl`: what this run creates carries the expiry `gc` reads.</param>
+    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false, TimeSpan? ttl = null)
     {
         using var held = StateLock.Hold(stack, progress);
         var content = StackContent.Load(stack);
+        HostPorts.Choose(stack); // `port: 0`: free ports, recorded before anything is made
         var state = new StateFolder(stack.StateDirectory);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
@@ -50,7 +52,12 @@ public sealed class Up(Stack stack)
         // removed since the last run reach Koji before they start.
         FarmKojiPlan? koji = null;
         ContentApplyResult? applied = null;
-        var converge = await lifecycle.UpAsync(definition.Plan with { VolumeLabels = FarmIdentity.VolumeLabels(state) }, progress, async (container, token) =>
+        var plan = definition.Plan with
+        {
+            VolumeLabels = FarmIdentity.VolumeLabels(state),
+            Labels = ttl is { } t ? FarmLabels.WithExpiry(definition.Plan.Labels, t, DateTimeOffset.UtcNow) : definition.Plan.Labels,
+        };
+        var converge = await lifecycle.UpAsync(plan, progress, async (container, token) =>
         {
             if (container.Role != Roles.Hub)
                 return;

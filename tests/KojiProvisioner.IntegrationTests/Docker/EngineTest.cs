@@ -29,9 +29,11 @@ public abstract class EngineTest(ITestOutputHelper? output = null) : IAsyncLifet
         react?.Invoke(e);
     });
 
-    protected string NewStack()
+    protected string NewStack() => Purged(TestEngine.NewStack());
+
+    /// <summary>A stack name of the test's own choosing, purged at the end like the others.</summary>
+    protected string Purged(string stack)
     {
-        var stack = TestEngine.NewStack();
         lock (_stacks)
             _stacks.Add(stack);
         return stack;

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using KojiProvisioner.Operations;
+using KojiProvisioner.Config;
+using KojiProvisioner.Farm;
+using KojiProvisioner.IntegrationTests.Support;
+using KojiProvisioner.Koji;
+using Xunit.Abstractions;
+
+namespace KojiProvisioner.IntegrationTests.RealKoji;
+
+/// <summary>
+/// The CI recipe of the README on stacks/ci.yaml: `up --ttl --wait` on free ports, a tag's repo
+/// READY with `wait-repo`, the farm in `ls`, then `down --purge`, each step timed.
+/// </summary>
+[Collection(RealKojiCollection.Name)]
+public sealed class CiFarmTests(ITestOutputHelper output)
+{
+    [SkippableFact]
+    public async Task A_ci_farm_on_free_ports_reaches_a_ready_repo_is_listed_and_is_purged()
+    {
+        TestStack.SkipWithoutKoji();
+        var steps = new Steps(output);
+        var name = $"ci-{Guid.NewGuid().ToString("N")[..6]}";
+        var dir = Directory.CreateTempSubdirectory("koji-farm-ci-").FullName;
+        var file = Path.Combine(dir, "ci.yaml");
+        // The repository's own CI stack, only renamed and pointed at this run's Koji source.
+        var ci = await File.ReadAllTextAsync(Path.Combine(Docker.TestEngine.RepoRoot, "stacks", "ci.yaml"));
+        await File.WriteAllTextAsync(file, ci.Replace("\nname: ci\n", $"\nname: {name}\n", StringComparison.Ordinal)
+            .Replace("  from: source\n", $"  from: source\n  path: {TestStack.KojiSource}\n", StringComparison.Ordinal));
+        var state = Path.Combine(dir, ".state", name);
+        Task<CliResult> Run(params string[] args) => Support.Cli.RunAsync([.. args, "--stack", file]);
+        try
+        {
+            var up = await steps.Run("up --ttl 30m --wait (from nothing, images cached)", () => Run("up", "--ttl", "30m", "--wait", "--output", "json"));
+            Assert.True(up.ExitCode == 0, up.ToString());
+            var report = JsonDocument.Parse(up.Out).RootElement;
+            var hubUrl = report.GetProperty("hub").GetString()!;
+            Assert.Matches(@"^https://localhost:[1-9][0-9]*/kojihub$", hubUrl);
+            Assert.Contains(report.GetProperty("ready").EnumerateArray(), c => c.GetProperty("what").GetString() == $"builder {name}-builder-1");
+
+            var status = await steps.Run("status --output json reports the same hub URL", () => Run("status", "--output", "json"));
+            Assert.True(status.ExitCode == 0, status.ToString());
+            Assert.Equal(hubUrl, JsonDocument.Parse(status.Out).RootElement.GetProperty("hub").GetString());
+
+            var ls = await steps.Run("ls lists the farm with its state folder, hub URL and expiry", () => Support.Cli.RunAsync("ls", "--output", "json"));
+            var farm = JsonDocument.Parse(ls.Out).RootElement.EnumerateArray().Single(f => f.GetProperty("stack").GetString() == name);
+            Assert.Equal(state, farm.GetProperty("stateDir").GetString());
+            Assert.Equal(hubUrl, farm.GetProperty("hub").GetString());
+            Assert.InRange(farm.GetProperty("expires").GetDateTime(), DateTime.UtcNow.AddMinutes(25), DateTime.UtcNow.AddMinutes(31));
+
+            var tag = $"{name}-build";
+            await steps.Run("create a build tag through the API", async () =>
+            {
+                using var hub = AdminHub.FromState(StackLoader.Load(file));
+                await hub.LoginAsync();
+                await hub.CallAsync("createTag", tag, new KojiKwargs { { "arches", "x86_64" } });
+            });
+
+            var wait = await steps.Run("wait-repo: kojira and the builder make the first repo", () => Run("wait-repo", tag, "--timeout", "5m", "--output", "json"));
+            Assert.True(wait.ExitCode == 0, wait.ToString());
+            var repo = JsonDocument.Parse(wait.Out).RootElement;
+            Assert.False(repo.GetProperty("alreadyReady").GetBoolean());
+            output.WriteLine($"repo {repo.GetProperty("repo").GetInt32()} READY after {repo.GetProperty("waitedSeconds").GetDouble()} s in wait-repo");
+
+            var again = await steps.Run("wait-repo again returns the READY repo at once", () => Run("wait-repo", tag, "--output", "json"));
+            Assert.True(again.ExitCode == 0, again.ToString());
+            Assert.True(JsonDocument.Parse(again.Out).RootElement.GetProperty("alreadyReady").GetBoolean());
+
+            var missing = await Run("wait-repo", $"{name}-no-such-tag", "--timeout", "5s");
+            Assert.Equal(2, missing.ExitCode);
+            Assert.Contains($"there is no tag '{name}-no-such-tag'", missing.Error);
+
+            var down = await steps.Run("down --purge", () => Run("down", "--purge", "--yes"));
+            Assert.True(down.ExitCode == 0, down.ToString());
+            Assert.False(Directory.Exists(state));
+            var after = await Support.Cli.RunAsync("ls", "--output", "json");
+            Assert.DoesNotContain(JsonDocument.Parse(after.Out).RootElement.EnumerateArray(), f => f.GetProperty("stack").GetString() == name);
+        }
+        finally
+        {
+            await Support.Cli.RunAsync("down", "--stack", file, "--purge", "--yes");
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+}

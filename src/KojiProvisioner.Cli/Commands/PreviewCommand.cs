@@ -20,15 +20,16 @@ internal static class PreviewCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var definition = new StackDeployment(CommonOptions.LoadStack(parse, stack, set)).PreviewDefinition();
-            PlanView.Write(io, definition.Plan, await EngineChangesAsync(definition.Plan, ct), parse.GetValue(output) == "json");
+            PlanView.Write(io, definition.Plan, await EngineChangesAsync(definition, ct), parse.GetValue(output) == "json");
             return 0;
         }));
         return command;
     }
 
     /// <summary>What `up` would do on the engine; null when no engine answers (preview still shows the plan).</summary>
-    private static async Task<IReadOnlyList<PlanChange>?> EngineChangesAsync(FarmPlan plan, CancellationToken ct)
+    private static async Task<IReadOnlyList<PlanChange>?> EngineChangesAsync(FarmDefinition definition, CancellationToken ct)
     {
+        var plan = definition.Plan;
         DockerEngine engine;
         try
         {
@@ -41,9 +42,14 @@ internal static class PreviewCommand
         using (engine)
         {
             var converge = await new FarmLifecycle(engine).PreviewAsync(plan, ct);
-            return converge.Steps
+            var changes = converge.Steps
                 .Select(s => new PlanChange(ConvergePlan.Verb(s.Action), s.Kind.ToString().ToLowerInvariant(), s.Name, s.Cause))
                 .ToList();
+            // A Koji upgrade (Operations/DatabaseGate): the step and its scripts; a downgrade fails here (exit 2).
+            if (await KojiProvisioner.Operations.DatabaseGate.PlanAsync(engine, definition, ct) is { Scripts.Count: > 0 } upgrade)
+                changes.Add(new PlanChange("upgrade", "schema", $"koji {upgrade.From} -> {KojiProvisioner.Operations.SchemaVersion.Parse(upgrade.ToKoji)}",
+                    $"the new hub runs {string.Join(", ", upgrade.Scripts.Select(x => x.Name))} (after a backup; up --no-backup skips it)"));
+            return changes;
         }
     }
 }

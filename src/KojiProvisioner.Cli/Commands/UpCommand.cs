@@ -14,12 +14,13 @@ internal static class UpCommand
         var stack = CommonOptions.Stack();
         var set = CommonOptions.Set();
         var output = CommonOptions.Output();
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output };
+        var noBackup = new Option<bool>("--no-backup") { Description = "Upgrade Koji's database schema without taking a backup first" };
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, noBackup };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
             var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
-            var result = await deployment.UpAsync(new ProgressView(io, quiet: json), ct);
+            var result = await deployment.UpAsync(new ProgressView(io, quiet: json), ct, backupBeforeUpgrade: !parse.GetValue(noBackup));
             ClientConfigCommand.WriteAdminFiles(result.Definition);
             var names = result.Definition.Names;
             if (json)

@@ -57,7 +57,9 @@ public sealed class StackDeployment(Stack stack)
         }
     }
 
-    public async Task<UpResult> UpAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null)
+    /// <param name="backupBeforeUpgrade">False: `up --no-backup` (a Koji upgrade runs without a backup first).</param>
+    public async Task<UpResult> UpAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null,
+        bool backupBeforeUpgrade = true)
     {
         var content = LoadContent();
         var definition = FarmDefinition.Load(stack, State, content?.AllowedScms);
@@ -75,6 +77,16 @@ public sealed class StackDeployment(Stack stack)
         // removed since the last run reach Koji before they start.
         var converge = await lifecycle.UpAsync(definition.Plan, progress, async (container, token) =>
         {
+            // Day-2 (Operations/DatabaseGate): once the database is healthy and before any hub starts,
+            // finish a pending restore, refuse a Koji downgrade, back up before a schema upgrade.
+            if (container.Role == Roles.Db)
+            {
+                var gate = await Operations.DatabaseGate.OnDatabaseHealthyAsync(engine, definition, State, backupBeforeUpgrade, progress, token);
+                kojiChanges.AddRange(gate);
+                foreach (var change in gate)
+                    progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, clock.Elapsed));
+                return;
+            }
             if (container.Role != Roles.Hub)
                 return;
             var changes = await RegisterFarmPartsAsync(hub, definition, retired, token);
@@ -158,7 +170,9 @@ public sealed class StackDeployment(Stack stack)
             changes.AddRange(await registration.EnsureUserPermissionAsync("kojira", "repo", ct));
 
         // Local builders that left the stack: disabled, never deleted (Koji keeps their history).
-        var pattern = new Regex($"^{Regex.Escape(spec.Name)}-builder-[0-9]+$");
+        // A farm restored from another stack's backup (Operations/Restore) disables that stack's builders too.
+        var stacks = Operations.Restore.RenamedFrom(definition.State).Prepend(spec.Name).Select(Regex.Escape);
+        var pattern = new Regex($"^({string.Join("|", stacks)})-builder-[0-9]+$");
         var keep = local.Select(b => b.Name).Concat(spec.Builders.Remote.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
         var stale = await registration.StaleHostsAsync(pattern.IsMatch, keep, ct);
         changes.AddRange(await registration.DisableHostsAsync(stale, ct));

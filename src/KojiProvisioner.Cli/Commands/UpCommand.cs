@@ -18,14 +18,16 @@ internal static class UpCommand
         var ttl = WaitOptions.Ttl();
         var wait = WaitOptions.Wait();
         var waitTimeout = WaitOptions.Timeout("--wait-timeout", "5m", "--wait");
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, adopt, ttl, wait, waitTimeout };
+        var noBackup = new Option<bool>("--no-backup") { Description = "Upgrade Koji's database schema without taking a backup first" };
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, adopt, ttl, wait, waitTimeout, noBackup };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
             var loaded = CommonOptions.LoadStack(parse, stack, set);
             var timeout = WaitOptions.ParseTimeout("--wait-timeout", parse.GetValue(waitTimeout)!);
             var progress = new ProgressView(io, quiet: json);
-            var result = await new Up(loaded).RunAsync(progress, ct, adopt: parse.GetValue(adopt), ttl: WaitOptions.ParseTtl(parse.GetValue(ttl)));
+            var result = await new Up(loaded).RunAsync(progress, ct, adopt: parse.GetValue(adopt), ttl: WaitOptions.ParseTtl(parse.GetValue(ttl)),
+                backupBeforeUpgrade: !parse.GetValue(noBackup));
             ClientConfig.WriteAdminFiles(result.Definition);
             var ready = parse.GetValue(wait) ? await new Wait(loaded).ReadyAsync(result.Definition, timeout, progress, ct) : null;
             var names = result.Definition.Names;

@@ -17,6 +17,9 @@ public enum FarmStep
     OnHealthy,
     /// <summary>Work on a remote builder host over SSH.</summary>
     Remote,
+    /// <summary>Backup and restore of a part (database, /mnt/koji, state folder), with bytes.</summary>
+    Backup,
+    Restore,
     Warning,
 }
 

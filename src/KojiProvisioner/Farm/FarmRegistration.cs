@@ -16,7 +16,8 @@ public static class FarmRegistration
 
     /// <param name="retired">Remote builders recorded as set up that the stack no longer lists.</param>
     /// <param name="hubHosts">The hosts the hub knows: local builders of a larger farm are found among them.</param>
-    public static KojiContent Content(StackSpec spec, IEnumerable<string> retired, IEnumerable<string> hubHosts)
+    /// <param name="formerStacks">Stacks this farm was restored from (a backup of another stack): their local builders are retired too.</param>
+    public static KojiContent Content(StackSpec spec, IEnumerable<string> retired, IEnumerable<string> hubHosts, IReadOnlyList<string>? formerStacks = null)
     {
         var names = new FarmNames(spec);
         var b = spec.Builders;
@@ -26,7 +27,8 @@ public static class FarmRegistration
         var hosts = local.Concat(remote).ToList();
         var keep = hosts.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
         // Builders that left the stack: disabled, never deleted (Koji keeps their history).
-        var stale = hubHosts.Where(h => StackValidator.IsLocalBuilderName(spec.Name, h)).Order(StringComparer.Ordinal);
+        var stacks = (formerStacks ?? []).Prepend(spec.Name).ToList();
+        var stale = hubHosts.Where(h => stacks.Any(s => StackValidator.IsLocalBuilderName(s, h))).Order(StringComparer.Ordinal);
         var gone = retired.Concat(stale).Where(h => !keep.Contains(h)).Distinct(StringComparer.Ordinal)
             .Select(Retired);
         return new KojiContent

@@ -18,19 +18,21 @@ public sealed record FarmKojiPlan(ContentPlan Plan)
 /// <summary>Observe the hub once, plan registration and content together: the one content path.</summary>
 public static class FarmKoji
 {
+    /// <param name="formerStacks">Stacks the farm was restored from: their builders are disabled.</param>
     public static async Task<FarmKojiPlan> PlanAsync(IKojiHub hub, StackSpec spec, KojiContent? content,
-        IReadOnlyList<string> retired, CancellationToken ct)
+        IReadOnlyList<string> retired, CancellationToken ct, IReadOnlyList<string>? formerStacks = null)
     {
         var file = content ?? new KojiContent();
-        var wanted = file.Merge(FarmRegistration.Content(spec, retired, []));
+        var wanted = file.Merge(FarmRegistration.Content(spec, retired, [], formerStacks));
         var state = await HubStateReader.ReadAsync(hub, wanted.Tags.Select(t => t.Name), wanted.Users.Select(u => u.Name),
             wanted.Hosts.Where(h => h.Channels is not null).Select(h => h.Name), ct);
-        return Plan(spec, file, retired, state);
+        return Plan(spec, file, retired, state, formerStacks);
     }
 
     /// <summary>The pure half: against a hub's state (or <see cref="NewHub"/> for a farm not made yet).</summary>
-    public static FarmKojiPlan Plan(StackSpec spec, KojiContent? content, IReadOnlyList<string> retired, HubState state) =>
-        new(ContentPlanner.Plan((content ?? new KojiContent()).Merge(FarmRegistration.Content(spec, retired, state.Hosts.Keys)), state, prune: false));
+    public static FarmKojiPlan Plan(StackSpec spec, KojiContent? content, IReadOnlyList<string> retired, HubState state,
+        IReadOnlyList<string>? formerStacks = null) =>
+        new(ContentPlanner.Plan((content ?? new KojiContent()).Merge(FarmRegistration.Content(spec, retired, state.Hosts.Keys, formerStacks)), state, prune: false));
 
     /// <summary>A hub as Koji 1.35's schema makes it: its permissions and channels, no hosts.</summary>
     public static HubState NewHub(StackSpec spec) => new()

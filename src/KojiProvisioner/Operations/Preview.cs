@@ -21,7 +21,7 @@ public sealed class Preview(Stack stack)
     {
         var content = StackContent.Load(stack);
         var definition = Definition(content);
-        return new PreviewResult(definition, await EngineChangesAsync(definition.Plan, ct), await KojiAsync(content, ct));
+        return new PreviewResult(definition, await EngineChangesAsync(definition, ct), await KojiAsync(content, ct));
     }
 
     /// <summary>The plan as `up` would make it now, computed on a copy of the state folder (nothing is written).</summary>
@@ -50,8 +50,9 @@ public sealed class Preview(Stack stack)
     }
 
     /// <summary>What `up` would do on the engine; null when no engine answers (preview still shows the plan).</summary>
-    private static async Task<IReadOnlyList<PlanChange>?> EngineChangesAsync(FarmPlan plan, CancellationToken ct)
+    private static async Task<IReadOnlyList<PlanChange>?> EngineChangesAsync(FarmDefinition definition, CancellationToken ct)
     {
+        var plan = definition.Plan;
         DockerEngine engine;
         try
         {
@@ -64,9 +65,14 @@ public sealed class Preview(Stack stack)
         using (engine)
         {
             var converge = await new FarmLifecycle(engine).PreviewAsync(plan, ct);
-            return converge.Steps
+            var changes = converge.Steps
                 .Select(s => new PlanChange(ConvergePlan.Verb(s.Action), s.Kind.ToString().ToLowerInvariant(), s.Name, s.Cause))
                 .ToList();
+            // A Koji upgrade (DatabaseGate): the step and its scripts; a downgrade fails here (exit 2).
+            if (await DatabaseGate.PlanAsync(engine, definition, ct) is { Scripts.Count: > 0 } upgrade)
+                changes.Add(new PlanChange("upgrade", "schema", $"koji {upgrade.From} -> {SchemaVersion.Parse(upgrade.ToKoji)}",
+                    $"the new hub runs {string.Join(", ", upgrade.Scripts.Select(x => x.Name))} (after a backup; up --no-backup skips it)"));
+            return changes;
         }
     }
 

@@ -29,7 +29,9 @@ public sealed class Up(Stack stack)
 {
     /// <param name="adopt">Take over a farm made from another (or a lost) state folder instead of stopping.</param>
     /// <param name="ttl">`up --ttl`: what this run creates carries the expiry `gc` reads.</param>
-    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false, TimeSpan? ttl = null)
+    /// <param name="backupBeforeUpgrade">False: `up --no-backup` (a Koji upgrade runs without a backup first).</param>
+    public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false,
+        TimeSpan? ttl = null, bool backupBeforeUpgrade = true)
     {
         using var held = StateLock.Hold(stack, progress);
         var content = StackContent.Load(stack);
@@ -52,6 +54,7 @@ public sealed class Up(Stack stack)
         // removed since the last run reach Koji before they start.
         FarmKojiPlan? koji = null;
         ContentApplyResult? applied = null;
+        var gateChanges = new List<string>();
         var plan = definition.Plan with
         {
             VolumeLabels = FarmIdentity.VolumeLabels(state),
@@ -59,9 +62,19 @@ public sealed class Up(Stack stack)
         };
         var converge = await lifecycle.UpAsync(plan, progress, async (container, token) =>
         {
+            // Day-2 (DatabaseGate): once the database is healthy and before any hub starts,
+            // finish a pending restore, refuse a Koji downgrade, back up before a schema upgrade.
+            if (container.Role == Roles.Db)
+            {
+                var gate = await DatabaseGate.OnDatabaseHealthyAsync(engine, definition, state, backupBeforeUpgrade, progress, token);
+                gateChanges.AddRange(gate);
+                foreach (var change in gate)
+                    progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, clock.Elapsed));
+                return;
+            }
             if (container.Role != Roles.Hub)
                 return;
-            koji = await FarmKoji.PlanAsync(hub, stack.Spec, content, retired.Select(r => r.Name).ToList(), token);
+            koji = await FarmKoji.PlanAsync(hub, stack.Spec, content, retired.Select(r => r.Name).ToList(), token, Restore.RenamedFrom(state));
             applied = await ContentApplier.ApplyAsync(hub, koji.Plan, token);
             foreach (var change in koji.Registration.Changes)
                 progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
@@ -74,7 +87,7 @@ public sealed class Up(Stack stack)
         var contentPlan = content is null ? null : koji?.Content;
         var contentApplied = contentPlan is null || applied is null ? null
             : new ContentApplyResult(contentPlan.Changes.Count, contentPlan.WriteCount, applied.Batches);
-        return new UpResult(definition, converge, koji?.Registration.Changes.Select(c => c.Summary).ToList() ?? [],
+        return new UpResult(definition, converge, [.. gateChanges, .. koji?.Registration.Changes.Select(c => c.Summary) ?? []],
             contentPlan, contentApplied, remote);
     }
 

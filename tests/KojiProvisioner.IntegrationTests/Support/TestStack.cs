@@ -16,7 +16,8 @@ public sealed class TestStack : IAsyncDisposable
 
     private readonly string _dir;
 
-    public TestStack(string prefix, int builders, string extraYaml = "")
+    /// <param name="kojiPath">Another Koji source than KOJI_SOURCE (upgrade tests: the 1.34.3 release beside it).</param>
+    public TestStack(string prefix, int builders, string extraYaml = "", string? kojiPath = null)
     {
         Name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
         _dir = System.IO.Directory.CreateTempSubdirectory("koji-farm-stack-").FullName;
@@ -29,7 +30,7 @@ public sealed class TestStack : IAsyncDisposable
             organization: Test Builders, Inc.
             koji:
               from: source
-              path: {KojiSource}
+              path: {kojiPath ?? KojiSource}
             hub:
               port: {HubPort}
               runInterval: 5
@@ -45,6 +46,14 @@ public sealed class TestStack : IAsyncDisposable
 
     /// <summary>The Koji source, or null: tests that need a real Koji skip without it.</summary>
     public static string? KojiSource => Environment.GetEnvironmentVariable(KojiSourceVariable) is { Length: > 0 } s ? Path.GetFullPath(s) : null;
+
+    /// <summary>A Koji release tarball beside KOJI_SOURCE (../shared/koji/koji-1.34.3.tar.gz), or null.</summary>
+    public static string? KojiRelease(string version)
+    {
+        var dir = KojiSource is { } s ? Path.GetDirectoryName(s) : null;
+        var file = dir is null ? null : Path.Combine(dir, $"koji-{version}.tar.gz");
+        return file is not null && System.IO.File.Exists(file) ? file : null;
+    }
 
     public static void SkipWithoutKoji() =>
         Skip.If(KojiSource is null, $"skipped: {KojiSourceVariable} is not set, so no real Koji can be built (point it at a Koji source tree or release tarball, e.g. ../shared/koji/koji-1.35.3.tar.gz)");

@@ -1,0 +1,28 @@
+using KojiProvisioner.Config;
+using KojiProvisioner.Docker;
+
+namespace KojiProvisioner.Operations;
+
+/// <summary>`backup`: the running farm's database, /mnt/koji and state folder, with a manifest.</summary>
+public sealed class BackupFarm(Stack stack)
+{
+    public async Task<BackupManifest> RunAsync(string outDir, IProgress<FarmEvent>? progress, CancellationToken ct)
+    {
+        var definition = new Preview(stack).DefinitionWithState();
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        return await Backup.RunAsync(engine, definition, outDir, progress, ct);
+    }
+}
+
+/// <summary>`restore`: a backup's state folder put back (hashes checked first), then `up`, which loads the data once the new database is healthy.</summary>
+public sealed class RestoreFarm(Stack stack)
+{
+    public async Task<(BackupManifest Manifest, UpResult Up)> RunAsync(string from, bool force, IProgress<FarmEvent>? progress, CancellationToken ct)
+    {
+        BackupManifest manifest;
+        using (StateLock.Hold(stack, progress))
+        using (var engine = await DockerEngine.ConnectAsync(ct: ct))
+            manifest = await Restore.PrepareAsync(engine, stack, from, force, progress, ct);
+        return (manifest, await new Up(stack).RunAsync(progress, ct));
+    }
+}

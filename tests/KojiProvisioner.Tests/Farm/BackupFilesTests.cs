@@ -1,0 +1,73 @@
+using System.Security.Cryptography;
+using KojiProvisioner.Operations;
+
+namespace KojiProvisioner.Tests.Farm;
+
+/// <summary>The file side of backup and restore: the state folder tar and the manifest's hash check.</summary>
+public sealed class BackupFilesTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("koji-farm-backup-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void State_folder_round_trips_with_every_file_0600_and_every_folder_0700()
+    {
+        var state = Path.Combine(_dir, "state");
+        Directory.CreateDirectory(Path.Combine(state, "pki", "clients"));
+        File.WriteAllText(Path.Combine(state, "pki", "ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+        File.SetUnixFileMode(Path.Combine(state, "pki", "ca.crt"), (UnixFileMode)0b110_100_100); // 0644 on disk
+        File.WriteAllText(Path.Combine(state, "pki", "clients", "admin.key"), "key\n");
+        File.WriteAllText(Path.Combine(state, ".half-written.1234.tmp"), "left by a killed run");
+
+        using var tar = new MemoryStream();
+        Backup.WriteStateTar(state, tar);
+        tar.Position = 0;
+        var restored = Path.Combine(_dir, "restored");
+        Restore.ExtractState(tar, restored);
+
+        Assert.Equal("-----BEGIN CERTIFICATE-----\n", File.ReadAllText(Path.Combine(restored, "pki", "ca.crt")));
+        Assert.Equal("key\n", File.ReadAllText(Path.Combine(restored, "pki", "clients", "admin.key")));
+        Assert.False(File.Exists(Path.Combine(restored, ".half-written.1234.tmp")));
+        Assert.All(Directory.EnumerateFiles(restored, "*", SearchOption.AllDirectories),
+            f => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f)));
+        Assert.All(Directory.EnumerateDirectories(restored, "*", SearchOption.AllDirectories),
+            d => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(d)));
+    }
+
+    [Fact]
+    public void A_state_tar_entry_outside_the_folder_is_refused()
+    {
+        using var tar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tar, leaveOpen: true))
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "../escape") { DataStream = new MemoryStream([1]) });
+        tar.Position = 0;
+        Assert.Throws<InputException>(() => Restore.ExtractState(tar, Path.Combine(_dir, "restored")));
+        Assert.False(File.Exists(Path.Combine(_dir, "escape")));
+    }
+
+    [Fact]
+    public void Verify_passes_an_intact_backup_and_names_the_part_with_a_changed_byte()
+    {
+        var db = Path.Combine(_dir, "koji.pgdump");
+        File.WriteAllBytes(db, [1, 2, 3, 4]);
+        var manifest = new BackupManifest(1, "demo", "1.35.3", "1.35", DateTimeOffset.UnixEpoch,
+            [new BackupPart(BackupManifest.Database, "koji.pgdump", 4, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(db))))]);
+        manifest.Save(_dir);
+        var loaded = BackupManifest.Load(_dir);
+        Assert.Equal("demo", loaded.Stack);
+        loaded.Verify(_dir);
+
+        File.WriteAllBytes(db, [1, 2, 3, 5]);
+        var e = Assert.Throws<InputException>(() => loaded.Verify(_dir));
+        Assert.Contains("database", e.Message);
+        Assert.Equal(ExitCode.BadInput, e.ExitCode);
+    }
+
+    [Fact]
+    public void A_folder_without_a_manifest_is_not_a_backup()
+    {
+        var e = Assert.Throws<InputException>(() => BackupManifest.Load(_dir));
+        Assert.Contains("manifest.json", e.Message);
+    }
+}

@@ -61,9 +61,10 @@ internal static class CommonOptions
             io.Error.WriteLine($"koji-farm: {e.Message}");
             return (int)ExitCode.Failed;
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or System.Security.Cryptography.CryptographicException)
         {
-            // A file or folder the user named (or the state folder) cannot be read or written.
+            // A file or folder the user named (or the state folder) cannot be read or written, or
+            // a certificate or key in it cannot be read.
             io.Error.WriteLine($"koji-farm: {e.Message}");
             return (int)ExitCode.Failed;
         }

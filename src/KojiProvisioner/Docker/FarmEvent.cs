@@ -17,6 +17,8 @@ public enum FarmStep
     OnHealthy,
     /// <summary>Work on a remote builder host over SSH.</summary>
     Remote,
+    /// <summary>The bootstrapped buildroot: its image, its import into Koji, its tags.</summary>
+    Buildroot,
     Warning,
 }
 

@@ -94,6 +94,9 @@ public sealed class StackDeployment(Stack stack)
             contentPlan = await ContentPlanner.PlanAsync(hub, content, prune: false, ct);
             applied = await ContentApplier.ApplyAsync(hub, contentPlan, ct);
         }
+        if (stack.Spec.Buildroot.Bootstrap.Length > 0)
+            await new Flock.BuildrootBootstrap(engine, hub, options ?? new EngineOptions(), progress).EnsureAsync(
+                definition.Names.Container(Roles.Hub), stack.Spec.Koji.BaseImage!, stack.Spec.Buildroot.Tags, stack.Spec.Admin.Name, ct);
         return new UpResult(definition, converge, kojiChanges, contentPlan, applied, remote);
     }
 

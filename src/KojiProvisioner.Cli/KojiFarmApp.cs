@@ -31,7 +31,7 @@ public static class KojiFarmApp
     }
 
     private static IEnumerable<Command> ExtraCommands(CliIO io) =>
-        [UpCommand.Create(io), DownCommand.Create(io), StatusCommand.Create(io), ContentCommand.Create(io)];
+        [UpCommand.Create(io), DownCommand.Create(io), StatusCommand.Create(io), ContentCommand.Create(io), FlockCommand.Create(io)];
 }
 
 /// <summary>Where output goes: Spectre for people, raw writers for JSON and errors.</summary>

@@ -102,7 +102,9 @@ public static partial class FlockPlan
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (Match line in BuildRequiresLine().Matches(spec))
         {
-            var tokens = line.Groups[1].Value.Split([' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries);
+            // Rich dependencies ("(a or b)") and capabilities like perl(Foo) name no Flock package.
+            var value = Regex.Replace(line.Groups[1].Value, @"\S*\([^)]*\)", " ");
+            var tokens = value.Split([' ', '\t', ','], StringSplitOptions.RemoveEmptyEntries);
             for (var i = 0; i < tokens.Length; i++)
             {
                 var t = tokens[i];
@@ -111,7 +113,7 @@ public static partial class FlockPlan
                     i++; // the version after an operator
                     continue;
                 }
-                if (t.Contains('%') || t.StartsWith('/') || t.StartsWith('('))
+                if (t.Contains('%') || t.StartsWith('/'))
                     continue;
                 names.Add(t);
             }

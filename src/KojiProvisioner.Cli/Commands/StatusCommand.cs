@@ -20,6 +20,7 @@ internal static class StatusCommand
             var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
             var status = await deployment.StatusAsync(ct);
             var remote = await deployment.RemoteStatusAsync(ct);
+            var builds = await BuildsPerBuilderAsync(deployment, ct);
             if (parse.GetValue(output) == "json")
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new
@@ -34,6 +35,11 @@ internal static class StatusCommand
                         name = r.Host.Name, address = r.Host.Endpoint, reachable = r.Host.Reachable, kojidRunning = r.Host.KojidRunning,
                         service = r.Host.ServiceManager, enabled = r.Enabled, ready = r.Ready, taskLoad = r.TaskLoad, capacity = r.Capacity,
                         inStack = r.InStack, problem = r.Problem,
+                    }),
+                    builders = builds?.Select(b => new
+                    {
+                        name = b.Name, enabled = b.Enabled, ready = b.Ready, taskLoad = b.TaskLoad, capacity = b.Capacity,
+                        tasks = b.Tasks.Select(t => new { id = t.Id, method = t.Method, arch = t.Arch, what = t.What }),
                     }),
                 }, PlanView.Json));
             }
@@ -59,9 +65,34 @@ internal static class StatusCommand
                     }
                     io.Console.Write(hosts);
                 }
+                if (builds is not null)
+                    io.Console.Write(BuildsTable(builds));
             }
             return status.AllHealthy && remote.All(r => r.Ok) ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>What each builder runs now, as the hub says; null when the hub does not answer.</summary>
+    private static async Task<IReadOnlyList<KojiProvisioner.Flock.BuilderActivity>?> BuildsPerBuilderAsync(StackDeployment deployment, CancellationToken ct)
+    {
+        try
+        {
+            using var hub = deployment.AdminClientFromState();
+            return await KojiProvisioner.Flock.BuilderActivityReader.ReadAsync(hub, ct);
+        }
+        catch (Exception e) when (e is KojiProvisioner.Koji.KojiException or FarmException or HttpRequestException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private static Table BuildsTable(IReadOnlyList<KojiProvisioner.Flock.BuilderActivity> builders)
+    {
+        var table = new Table().AddColumns("builder in Koji", "ready", "load", "running");
+        foreach (var b in builders)
+            table.AddRow(Markup.Escape(b.Name), b.Ready ? "yes" : b.Enabled ? "no" : "no (disabled)", $"{b.TaskLoad:0.##}/{b.Capacity:0.##}",
+                b.Tasks.Count == 0 ? "-" : Markup.Escape(string.Join("; ", b.Tasks.Select(t => $"{t.Method} {t.What} {t.Arch} (task {t.Id})".Replace("  ", " ")))));
+        return table;
     }
 }

@@ -19,6 +19,34 @@ internal static class FlockCommand
     {
         var command = new Command("flock", "The Flock's packages: build them in the farm from their package-git repositories");
         command.Subcommands.Add(Build(io));
+        command.Subcommands.Add(Buildroot(io));
+        return command;
+    }
+
+    /// <summary>What `up` does at its end for buildroot.bootstrap, on its own (e.g. after adding a base tag).</summary>
+    private static Command Buildroot(CliIO io)
+    {
+        var stack = CommonOptions.Stack();
+        var set = CommonOptions.Set();
+        var command = new Command("buildroot",
+            "Make the bootstrapped buildroot RPM (once per machine), import it into Koji and tag it into buildroot.tags") { stack, set };
+        command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
+        {
+            var deployment = new StackDeployment(CommonOptions.LoadStack(parse, stack, set));
+            var spec = deployment.Stack.Spec;
+            if (spec.Buildroot.Bootstrap.Length == 0)
+                throw new InputException($"{deployment.Stack.FilePath}: buildroot.bootstrap: not set: the stack's OS lines take their buildroots from their external repos");
+            var definition = deployment.PreviewDefinitionWithState();
+            using var engine = await DockerEngine.ConnectAsync(ct: ct);
+            using var hub = StackDeployment.AdminClient(definition);
+            var progress = new CallbackProgress<FarmEvent>(e => io.Out.WriteLine(e.ToString()));
+            var result = await new BuildrootBootstrap(engine, hub, new EngineOptions(), progress).EnsureAsync(
+                definition.Names.Container(Roles.Hub), spec.Koji.BaseImage!, spec.Buildroot.Tags, spec.Admin.Name, ct);
+            io.Out.WriteLine(result.Changed
+                ? $"{result.Nvr}: {(result.Imported ? "imported" : "already in Koji")}, tagged into {string.Join(", ", result.TaggedInto)} ({result.Total.TotalSeconds:F0} s)"
+                : $"{result.Nvr} is in Koji and tagged into {string.Join(", ", spec.Buildroot.Tags)}: nothing to do");
+            return 0;
+        }));
         return command;
     }
 

@@ -55,7 +55,8 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
             {
                 Report(image.Reference, "building the buildroot RPM from a Debian 12 tree (once per machine; a few minutes)");
                 await using var context = FileArchive.BuildContext(image, options.ImagesRoot);
-                await engine.BuildImageAsync(image, context, options.BuildNetworkMode, null, ct);
+                await engine.BuildImageAsync(image, context, options.BuildNetworkMode,
+                    new CallbackProgress<string>(line => { if (line.StartsWith("Step ", StringComparison.Ordinal)) Report(image.Reference, line); }), ct);
                 built = true;
                 imageTime = watch.Elapsed;
                 Report(image.Reference, $"built in {imageTime.TotalSeconds:F0} s");

@@ -49,8 +49,14 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
     private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromHours(2);
     private Dictionary<int, string>? _hosts;
 
-    private void Say(string package, string message) =>
-        progress?.Report($"[{_clock.Elapsed.TotalSeconds,7:F1} s] {package}: {message}");
+    private readonly Lock _say = new();
+
+    // Builds of a layer are watched concurrently: one line at a time.
+    private void Say(string package, string message)
+    {
+        lock (_say)
+            progress?.Report($"[{_clock.Elapsed.TotalSeconds,7:F1} s] {package}: {message}");
+    }
 
     public async Task<FlockBuildReport> BuildAsync(IReadOnlyList<FlockItem> items, CancellationToken ct)
     {

@@ -23,6 +23,7 @@ internal static class StatusCommand
             var status = await verb.FarmAsync(ct);
             var remote = await verb.RemoteAsync(ct);
             var koji = await verb.KojiAsync(ct);
+            var builds = await verb.BuildsAsync(ct);
             if (parse.GetValue(output) == "json")
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(new
@@ -46,6 +47,11 @@ internal static class StatusCommand
                         service = r.Host.ServiceManager, enabled = r.Enabled, ready = r.Ready, taskLoad = r.TaskLoad, capacity = r.Capacity,
                         inStack = r.InStack, problem = r.Problem,
                     }),
+                    builders = builds?.Select(b => new
+                    {
+                        name = b.Name, enabled = b.Enabled, ready = b.Ready, taskLoad = b.TaskLoad, capacity = b.Capacity,
+                        tasks = b.Tasks.Select(t => new { id = t.Id, method = t.Method, arch = t.Arch, what = t.What }),
+                    }),
                 }, PlanView.Json));
             }
             else
@@ -57,7 +63,7 @@ internal static class StatusCommand
                         Markup.Escape(string.Join(", ", c.Ports)), c.Problem is null ? "" : $"[red]{Markup.Escape(c.Problem)}[/]");
                 }
                 io.Console.Write(table);
-                KojiView.Write(io, koji);
+                KojiView.Write(io, koji, builds);
                 if (remote.Count > 0)
                 {
                     var hosts = new Table().AddColumns("remote builder", "address", "reachable", "kojid", "ready in Koji", "task load", "problem");
@@ -81,7 +87,8 @@ internal static class StatusCommand
 /// <summary>The Koji side of `status`: hub version, builders as Koji lists them, kojira's user.</summary>
 internal static class KojiView
 {
-    public static void Write(CliIO io, KojiSideStatus koji)
+    /// <param name="builds">What each builder runs now, as the hub says; null when the hub did not answer.</param>
+    public static void Write(CliIO io, KojiSideStatus koji, IReadOnlyList<KojiProvisioner.Flock.BuilderActivity>? builds)
     {
         if (koji.Problem is not null)
         {
@@ -91,9 +98,15 @@ internal static class KojiView
         io.Console.MarkupLine($"koji: hub {Markup.Escape(koji.HubVersion ?? "?")}" + (koji.Kojira is { } k
             ? $"; kojira's user [bold]{Markup.Escape(k.Name)}[/] {(k.Ok ? "[green]ok[/]" : "[red]" + Markup.Escape(!k.Exists ? "missing" : !k.Enabled ? "blocked" : "lacks the repo permission") + "[/]")} (permissions: {Markup.Escape(string.Join(", ", k.Permissions))})"
             : ""));
-        var table = new Table().AddColumns("builder in Koji", "enabled", "ready", "in stack");
+        var activity = (builds ?? []).ToDictionary(b => b.Name, StringComparer.Ordinal);
+        var table = new Table().AddColumns("builder in Koji", "enabled", "ready", "in stack", "load", "running");
         foreach (var b in koji.Builders)
-            table.AddRow(Markup.Escape(b.Name), b.Enabled ? "yes" : "[red]no[/]", b.Ready ? "yes" : b.InStack ? "[red]no[/]" : "no", b.InStack ? "yes" : "no");
+        {
+            var a = activity.GetValueOrDefault(b.Name);
+            table.AddRow(Markup.Escape(b.Name), b.Enabled ? "yes" : "[red]no[/]", b.Ready ? "yes" : b.InStack ? "[red]no[/]" : "no", b.InStack ? "yes" : "no",
+                a is null ? "-" : $"{a.TaskLoad:0.##}/{a.Capacity:0.##}",
+                a is null || a.Tasks.Count == 0 ? "-" : Markup.Escape(string.Join("; ", a.Tasks.Select(t => $"{t.Method} {t.What} {t.Arch} (task {t.Id})".Replace("  ", " ")))));
+        }
         io.Console.Write(table);
     }
 }

@@ -86,6 +86,7 @@ internal static class PlanView
             health = c.Health.Test,
             restart = c.RestartPolicy,
             privileged = c.Privileged,
+            capAdd = c.CapAdd,
             files = c.Files.Select(f => f.Path),
             configHash = c.ConfigHash,
         }),

@@ -20,6 +20,8 @@ public enum FarmStep
     /// <summary>Backup and restore of a part (database, /mnt/koji, state folder), with bytes.</summary>
     Backup,
     Restore,
+    /// <summary>The bootstrapped buildroot: its image, its import into Koji, its tags.</summary>
+    Buildroot,
     Warning,
 }
 

@@ -20,6 +20,8 @@ public sealed class StackSpec
     public BuildersSpec Builders { get; set; } = new();
     public AdminSpec Admin { get; set; } = new();
     public HealthSpec Health { get; set; } = new();
+    /// <summary>A bootstrapped buildroot for an OS line no RPM repository serves (offline, or not yet published).</summary>
+    public BuildrootSpec Buildroot { get; set; } = new();
     /// <summary>Optional content file (tags, targets, packages) applied at the end of `up`.</summary>
     public string? Content { get; set; }
 }
@@ -79,8 +81,15 @@ public sealed class BuildersSpec
     public int MaxJobs { get; set; } = 5;
     /// <summary>kojid.conf `sleeptime`: seconds between kojid's polls of the hub for work (a CI farm wants 1).</summary>
     public int SleepTime { get; set; } = 5;
-    /// <summary>mock needs privileges to build RPMs; createrepo tasks do not.</summary>
-    public bool Privileged { get; set; }
+    /// <summary>
+    /// The local builders run mock and take build tasks: they get mock in their image, CAP_SYS_ADMIN
+    /// (mock mounts /proc and tmpfs in its chroot; full privilege is neither needed nor safer) and a
+    /// /var/lib/mock volume. Without it builders only run createrepo (channel `createrepo`).
+    /// </summary>
+    public bool Mock { get; set; }
+    /// <summary>A folder holding mock's release tarball (mock-*.tar.gz) and templated-dictionary-*.tar.gz,
+    /// for koji.from: source. Defaults to $MOCK_SOURCE.</summary>
+    public string? MockSource { get; set; }
     /// <summary>kojid allowed_scms entries (host:/path/*:false), added to those of the content file's Flock.</summary>
     public List<string> AllowedScms { get; set; } = new();
     /// <summary>Builders on other machines, reached over SSH.</summary>
@@ -117,6 +126,16 @@ public sealed class HealthSpec
     /// only for the engine's first report of the last containers.
     /// </summary>
     public int Interval { get; set; }
+}
+
+/// <summary>A buildroot koji-farm makes for an OS line that no RPM repository serves.</summary>
+public sealed class BuildrootSpec
+{
+    /// <summary>`debian-12`: a Debian 12 tree wrapped in one RPM, imported into Koji and tagged; empty: none
+    /// (the OS lines' external repos give their buildroots).</summary>
+    public string Bootstrap { get; set; } = "";
+    /// <summary>The base tags the buildroot RPM is tagged into (their build groups name `debian-buildroot`).</summary>
+    public List<string> Tags { get; set; } = new();
 }
 
 public sealed class AdminSpec

@@ -139,7 +139,30 @@ internal static partial class StackValidator
         if (b.Count > 64)
             throw Error("builders.count", $"{b.Count} local builders on one engine is more than this tool supports (64); put more on remote hosts");
         if (b.Arches.Count == 0) b.Arches.Add("x86_64");
+        // The channel `default` hands out build tasks, which only builders with mock can run; a
+        // farm of createrepo-only builders says `channels: [createrepo]`.
         if (b.Channels.Count == 0) b.Channels.AddRange(["default", "createrepo"]);
+        if (b.Mock && spec.Koji.From == "source")
+        {
+            var mockKey = "builders.mockSource";
+            var mockGiven = b.MockSource;
+            var mockBase = stackDir;
+            if (string.IsNullOrWhiteSpace(mockGiven))
+            {
+                if (!environment.TryGetValue("MOCK_SOURCE", out var mockEnv) || string.IsNullOrWhiteSpace(mockEnv))
+                    throw Error(mockKey, "required when builders.mock is true: a folder holding mock-*.tar.gz and templated-dictionary-*.tar.gz (e.g. ../shared/mock), or set MOCK_SOURCE");
+                mockGiven = mockEnv;
+                mockBase = Directory.GetCurrentDirectory();
+                mockKey = "MOCK_SOURCE";
+            }
+            var mockDir = Path.GetFullPath(mockGiven, mockBase);
+            if (!Directory.Exists(mockDir))
+                throw Error(mockKey, $"{mockDir} is not a folder");
+            foreach (var pattern in new[] { "mock-*.tar.gz", "templated-dictionary-*.tar.gz" })
+                if (Directory.GetFiles(mockDir, pattern).Length != 1)
+                    throw Error(mockKey, $"{mockDir} must hold exactly one {pattern}");
+            b.MockSource = mockDir;
+        }
         CheckArches(b.Arches, "builders.arches");
         CheckUnique(b.Channels, "builders.channels");
         for (var i = 0; i < b.AllowedScms.Count; i++)
@@ -188,6 +211,24 @@ internal static partial class StackValidator
                 throw Error($"{at}.capacity", $"must be more than 0, got {r.Capacity}");
             if (r.MaxJobs < 1)
                 throw Error($"{at}.maxJobs", $"must be 1 or more, got {r.MaxJobs}");
+        }
+
+        // Buildroot
+        switch (spec.Buildroot.Bootstrap)
+        {
+            case "":
+                if (spec.Buildroot.Tags.Count > 0)
+                    throw Error("buildroot.tags", "set buildroot.bootstrap too (debian-12), or leave the tags out");
+                break;
+            case "debian-12":
+                if (spec.Buildroot.Tags.Count == 0)
+                    throw Error("buildroot.tags", "name the base tag(s) the bootstrapped buildroot is tagged into");
+                CheckUnique(spec.Buildroot.Tags, "buildroot.tags");
+                if (spec.Koji.From != "source")
+                    throw Error("buildroot.bootstrap", "the bootstrapped buildroot is made on the Debian base: it needs koji.from: source");
+                break;
+            default:
+                throw Error("buildroot.bootstrap", $"'{spec.Buildroot.Bootstrap}' is not one of: debian-12 (or empty for none)");
         }
 
         // Files

@@ -51,6 +51,7 @@ public static class ContainerParameters
                 }).ToList(),
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKindOf(spec.RestartPolicy, spec.Name) },
                 Privileged = spec.Privileged,
+                CapAdd = spec.CapAdd.Count == 0 ? null! : spec.CapAdd.ToList(),
             },
             NetworkingConfig = new NetworkingConfig
             {

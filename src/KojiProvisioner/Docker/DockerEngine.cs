@@ -229,6 +229,19 @@ public sealed partial class DockerEngine : IDisposable
             _client.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = "/" }, tar, ct));
     }
 
+    /// <summary>A path of a container (created or running) as a tar stream; dispose it when done.</summary>
+    public async Task<Stream> GetArchiveAsync(string id, string path, CancellationToken ct)
+    {
+        var response = await Guard($"copying {path} out of container {id}", () =>
+            _client.Containers.GetArchiveFromContainerAsync(id, new ContainerPathStatParameters { Path = path }, false, ct));
+        return response.Stream ?? throw new FarmException($"copying {path} out of container {id}: the engine sent no archive");
+    }
+
+    /// <summary>Unpacks a tar stream into a container (created or running) at a folder that exists.</summary>
+    public Task PutArchiveAsync(string id, string path, Stream tar, CancellationToken ct) =>
+        Guard($"copying into {path} of container {id}", () =>
+            _client.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = path }, tar, ct));
+
     public Task StartContainerAsync(string id, string name, CancellationToken ct) =>
         Guard($"starting container {name}", () => _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct));
 

@@ -27,6 +27,9 @@ public static class ConfigHash
                 .Select(f => new { f.Path, f.Mode, f.Uid, f.Gid, Sha256 = Convert.ToHexStringLower(SHA256.HashData(f.Content)) }),
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(canonical);
+        // Only when set, so containers without added capabilities keep their hash.
+        if (c.CapAdd.Count > 0)
+            json = [.. json, .. JsonSerializer.SerializeToUtf8Bytes(new { c.CapAdd })];
         return Convert.ToHexStringLower(SHA256.HashData(json))[..16];
     }
 }

@@ -77,6 +77,9 @@ public sealed record ContainerSpec(
     IReadOnlyList<string> DependsOn,
     IReadOnlyList<ContainerFile> Files)
 {
+    /// <summary>Linux capabilities added to the engine's default set (e.g. SYS_ADMIN for mock).</summary>
+    public IReadOnlyList<string> CapAdd { get; init; } = [];
+
     /// <summary>The hash of everything that, when changed, needs a new container (not the dependencies).</summary>
     public string ConfigHash { get; init; } = "";
 }

@@ -4,8 +4,9 @@ using KojiProvisioner.Templates;
 
 namespace KojiProvisioner.Farm;
 
-/// <summary>The images a plan runs: one for every Koji role, one for PostgreSQL.</summary>
-public sealed record FarmImages(ImageSpec Koji, ImageSpec Db);
+/// <summary>The images a plan runs: one for every Koji role, one for PostgreSQL, and the Koji image
+/// with mock for builders that build RPMs.</summary>
+public sealed record FarmImages(ImageSpec Koji, ImageSpec Db, ImageSpec? Builder = null);
 
 /// <summary>
 /// Turns a validated stack into the farm's resources. No engine, no network: the same stack,
@@ -110,36 +111,54 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
                 ]));
         }
 
+        var mockVolumes = new List<VolumeSpec>();
         for (var i = 1; i <= spec.Builders.Count; i++)
         {
             var name = names.Builder(i);
+            var mock = spec.Builders.Mock;
+            var mockVolume = $"koji-farm-{name}-mock";
+            if (mock)
+                mockVolumes.Add(new VolumeSpec(mockVolume, $"/var/lib/mock of {name}: its buildroots"));
             var builderModel = TemplateModel.WithBuilder(model, name, names.InternalHubUrl, names.InternalFilesUrl,
                 $"{Pki}/client.pem", $"{Pki}/ca.crt", spec.Builders.MaxJobs, allowedScms);
+            List<ContainerFile> files =
+            [
+                Text("/etc/kojid/kojid.conf", renderer.Render("builder/kojid.conf.sbn", builderModel)),
+                ca,
+                Secret($"{Pki}/client.pem", creds.Client(name).CombinedPem, Mode0600),
+            ];
+            // mock's dnf fetches the build repo from topurl over HTTPS and trusts only the system
+            // store: the entrypoint adds this file to it.
+            if (mock)
+                files.Add(new ContainerFile("/usr/local/share/ca-certificates/koji-farm-ca.crt", ca.Content, Mode0644));
             containers.Add(new ContainerSpec(
-                name, Roles.Builder, images.Koji.Reference,
+                name, Roles.Builder, mock ? (images.Builder ?? images.Koji).Reference : images.Koji.Reference,
                 Command: [Roles.Builder],
                 Aliases: [],
                 Environment: Env(),
-                Mounts: [new Mount(kojiVolume, "/mnt/koji", true)],
+                Mounts: mock
+                    ? [new Mount(kojiVolume, "/mnt/koji", true), new Mount(mockVolume, "/var/lib/mock", false)]
+                    : [new Mount(kojiVolume, "/mnt/koji", true)],
                 Ports: [],
                 Health: KojiHealth(spec, Roles.Builder),
                 RestartPolicy: "unless-stopped",
-                Privileged: spec.Builders.Privileged,
+                Privileged: false,
                 DependsOn: [hubName],
-                Files:
-                [
-                    Text("/etc/kojid/kojid.conf", renderer.Render("builder/kojid.conf.sbn", builderModel)),
-                    ca,
-                    Secret($"{Pki}/client.pem", creds.Client(name).CombinedPem, Mode0600),
-                ]));
+                Files: files)
+            {
+                // mock mounts proc, sys and tmpfs in its chroot; --privileged is more than that (and cannot
+                // even start on hosts whose own capability set is restricted).
+                CapAdd = mock ? ["SYS_ADMIN"] : [],
+            });
         }
 
         var hashed = containers.Select(c => c with { ConfigHash = ConfigHash.Of(c) }).ToList();
-        var images_ = new[] { images.Db, images.Koji };
+        // In build order: the builder image is FROM the Koji image.
+        var images_ = images.Builder is null ? new[] { images.Db, images.Koji } : [images.Db, images.Koji, images.Builder];
         return new FarmPlan(
             spec.Name,
             new NetworkSpec(names.Network),
-            [new VolumeSpec(names.DbVolume, "PostgreSQL data"), new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")],
+            [new VolumeSpec(names.DbVolume, "PostgreSQL data"), new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs"), .. mockVolumes],
             images_,
             hashed) { Labels = FarmLabels.Of(stack) };
     }

@@ -17,6 +17,12 @@ public static class ImageRecipes
     /// <summary>Files shared by every Koji recipe (entrypoint, health checks), added to its context.</summary>
     public const string Common = "common";
     public const string KojiSourceInContext = "koji-src.tar.gz";
+    /// <summary>The Koji image plus mock: builders that build RPMs (builders.mock).</summary>
+    public const string KojiBuilder = "koji-builder";
+    public const string MockInContext = "mock/mock.tar.gz";
+    public const string TemplatedDictionaryInContext = "mock/templated-dictionary.tar.gz";
+    /// <summary>A Debian 12 tree as one RPM: the bootstrapped buildroot of an offline OS line.</summary>
+    public const string BuildrootDebian = "buildroot-debian";
 
     /// <summary>
     /// The farm's images. Without a Koji source (a command that only reads), the Koji image is
@@ -41,7 +47,33 @@ public static class ImageRecipes
         if (spec.Koji.From == "source")
             extra[KojiSourceInContext] = stack.KojiSourcePath!;
         var koji = Make("koji-farm/koji", recipe, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, extra, imagesRoot);
-        return new FarmImages(koji, db);
+        ImageSpec? builder = null;
+        if (spec.Builders.Mock && spec.Builders.Count > 0)
+        {
+            if (spec.Koji.From != "source")
+                throw new FarmException("builders.mock with koji.from: packages: the koji-packages recipe installs the distribution's mock already; a separate builder image is not made");
+            var mockDir = spec.Builders.MockSource!;
+            builder = Make("koji-farm/koji-builder", KojiBuilder, new Dictionary<string, string> { ["KOJI_IMAGE"] = koji.Reference },
+                new Dictionary<string, string>
+                {
+                    [MockInContext] = Directory.GetFiles(mockDir, "mock-*.tar.gz").Single(),
+                    [TemplatedDictionaryInContext] = Directory.GetFiles(mockDir, "templated-dictionary-*.tar.gz").Single(),
+                }, imagesRoot);
+        }
+        return new FarmImages(koji, db, builder);
+    }
+
+    /// <summary>
+    /// The bootstrapped buildroot's image, made once per machine: its tag is the hash of the recipe and
+    /// base image only (not of any stack), and the RPM's release is that same hash, so an unchanged
+    /// recipe is never rebuilt and a changed one is a new NVR in Koji.
+    /// </summary>
+    public static ImageSpec Buildroot(string baseImage, string imagesRoot)
+    {
+        var spec = Make("koji-farm/buildroot", BuildrootDebian, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
+            new Dictionary<string, string>(), imagesRoot);
+        var release = spec.Reference[(spec.Reference.LastIndexOf(':') + 1)..];
+        return spec with { BuildArgs = new Dictionary<string, string>(spec.BuildArgs) { ["RELEASE"] = release } };
     }
 
     private static ImageSpec Make(string repository, string recipe, Dictionary<string, string> args,

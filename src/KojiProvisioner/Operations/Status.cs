@@ -43,6 +43,20 @@ public sealed class Status(Stack stack)
         return await KojiSideStatus.ReadAsync(hub, builders, stack.Spec.Kojira.Enabled, ct);
     }
 
+    /// <summary>What each builder runs now, as the hub says; null when the hub does not answer.</summary>
+    public async Task<IReadOnlyList<Flock.BuilderActivity>?> BuildsAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var hub = AdminHub.FromState(stack, probe: true);
+            return await Flock.BuilderActivityReader.ReadAsync(hub, ct);
+        }
+        catch (Exception e) when (AdminHub.IsUnreachable(e) || e is IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Each remote builder (in the stack or recorded): reachable, kojid running, and ready in Koji with its task load.</summary>
     public async Task<IReadOnlyList<RemoteBuilderStatus>> RemoteAsync(CancellationToken ct)
     {

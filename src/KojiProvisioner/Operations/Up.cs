@@ -80,6 +80,11 @@ public sealed class Up(Stack stack)
                 progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
         }, ct);
 
+        // An offline OS line's buildroot: made once per machine, imported into Koji and tagged (after the content made its tags).
+        if (stack.Spec.Buildroot.Bootstrap.Length > 0)
+            await new Flock.BuildrootBootstrap(engine, hub, options ?? new EngineOptions(), progress).EnsureAsync(
+                definition.Names.Container(Roles.Hub), stack.Spec.Koji.BaseImage!, stack.Spec.Buildroot.Tags, stack.Spec.Admin.Name, ct);
+
         // Remote builders: registered in Koji above; now set up over SSH, all hosts in parallel.
         var remote = await ConvergeRemoteAsync(fleet, definition, retired, ct, progress);
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired.Where(r => remote.Any(x => x.Name == r.Name && x.Failed))));

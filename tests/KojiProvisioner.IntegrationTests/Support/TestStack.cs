@@ -17,7 +17,8 @@ public sealed class TestStack : IAsyncDisposable
     private readonly string _dir;
 
     /// <param name="kojiPath">Another Koji source than KOJI_SOURCE (upgrade tests: the 1.34.3 release beside it).</param>
-    public TestStack(string prefix, int builders, string extraYaml = "", string? kojiPath = null)
+    /// <param name="buildersYaml">More `builders:` settings (indented under it), e.g. mock.</param>
+    public TestStack(string prefix, int builders, string extraYaml = "", string? kojiPath = null, string buildersYaml = "")
     {
         Name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
         _dir = System.IO.Directory.CreateTempSubdirectory("koji-farm-stack-").FullName;
@@ -40,6 +41,7 @@ public sealed class TestStack : IAsyncDisposable
               sleepTime: 5
             builders:
               count: {builders.ToString(CultureInfo.InvariantCulture)}
+            {buildersYaml}
             {extraYaml}
             """);
     }
@@ -57,6 +59,12 @@ public sealed class TestStack : IAsyncDisposable
 
     public static void SkipWithoutKoji() =>
         Skip.If(KojiSource is null, $"skipped: {KojiSourceVariable} is not set, so no real Koji can be built (point it at a Koji source tree or release tarball, e.g. ../shared/koji/koji-1.35.3.tar.gz)");
+
+    /// <summary>mock's release tarballs (../shared/mock), or null: tests of real RPM builds skip without it.</summary>
+    public static string? MockSource => Environment.GetEnvironmentVariable("MOCK_SOURCE") is { Length: > 0 } s ? Path.GetFullPath(s) : null;
+
+    public static void SkipWithoutMock() =>
+        Skip.If(MockSource is null, "skipped: MOCK_SOURCE is not set, so builders have no mock (point it at the folder of mock-*.tar.gz and templated-dictionary-*.tar.gz, e.g. ../shared/mock)");
 
     public string Name { get; }
     public string File { get; }

@@ -89,16 +89,21 @@ public sealed class FarmInventoryTests
     }
 
     [Fact]
-    public void Only_folders_that_look_like_state_folders_are_deleted_by_gc()
+    public void Only_folders_koji_farm_made_are_deleted_by_gc()
     {
         using var dir = new TempDir();
         var state = Path.Combine(dir.Path, "state");
-        Directory.CreateDirectory(Path.Combine(state, "pki"));
+        new StateFolder(state).Create();
         var plain = Path.Combine(dir.Path, "plain");
         Directory.CreateDirectory(plain);
+        // A folder that only looks like one (a pki folder, no marker) is the user's.
+        var lookalike = Path.Combine(dir.Path, "lookalike");
+        Directory.CreateDirectory(Path.Combine(lookalike, "pki"));
+        File.WriteAllText(Path.Combine(lookalike, "notes.txt"), "mine");
 
         Assert.True(FarmReaper.LooksLikeStateFolder(state));
         Assert.False(FarmReaper.LooksLikeStateFolder(plain));
+        Assert.False(FarmReaper.LooksLikeStateFolder(lookalike));
         Assert.False(FarmReaper.LooksLikeStateFolder("/"));
         Assert.False(FarmReaper.LooksLikeStateFolder("relative/state"));
     }

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using KojiProvisioner.Docker;
+using KojiProvisioner.Farm;
+using KojiProvisioner.Koji;
+
+namespace KojiProvisioner.Flock;
+
+/// <summary>What the bootstrap did, with the time of each part.</summary>
+public sealed record BuildrootResult(string Nvr, bool ImageBuilt, bool Imported, IReadOnlyList<string> TaggedInto,
+    TimeSpan ImageTime, TimeSpan ImportTime, TimeSpan Total)
+{
+    public bool Changed => Imported || TaggedInto.Count > 0;
+}
+
+/// <summary>
+/// A buildroot for an OS line no RPM repository serves, the way Koji admins bootstrap a new
+/// distribution: a Debian 12 tree wrapped in one RPM (the buildroot-debian recipe), imported into
+/// Koji as a build (<c>createEmptyBuild</c> + <c>importRPM</c>, as <c>koji import --create-build</c>)
+/// and tagged into the line's base tags, whose build groups name it.
+/// The RPM is made once per machine: it lives in an image whose tag is the recipe's hash, never
+/// labelled with a stack, so no <c>down --purge</c> removes it and every farm and test run on this
+/// engine reuses it. Every step reads first: a re-run with everything in place only reads.
+/// </summary>
+public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, EngineOptions options, IProgress<FarmEvent>? progress)
+{
+    public const string PackageName = "debian-buildroot";
+    public const string Version = "12";
+    private const string ImportRoot = "/mnt/koji/work";
+
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private void Report(string what, string message) => progress?.Report(new FarmEvent(FarmStep.Buildroot, what, message, _clock.Elapsed));
+
+    /// <summary>The image (and so the NVR) the bootstrap uses for this base image.</summary>
+    public static ImageSpec Image(string baseImage, string imagesRoot) => ImageRecipes.Buildroot(baseImage, imagesRoot);
+
+    public static string NvrOf(ImageSpec image) => $"{PackageName}-{Version}-{image.BuildArgs["RELEASE"]}";
+
+    public async Task<BuildrootResult> EnsureAsync(string hubContainer, string baseImage, IReadOnlyList<string> tags, string owner,
+        CancellationToken ct)
+    {
+        var image = Image(baseImage, options.ImagesRoot);
+        var release = image.BuildArgs["RELEASE"];
+        var nvr = NvrOf(image);
+        var imageTime = TimeSpan.Zero;
+        var importTime = TimeSpan.Zero;
+        var built = false;
+        var imported = false;
+
+        await hub.EnsureLoggedInAsync(ct);
+        if (await hub.CallAsync(new KojiCall("getBuild", nvr), ct) is not IReadOnlyDictionary<string, object?>)
+        {
+            var watch = Stopwatch.StartNew();
+            if (await engine.ImageIdAsync(image.Reference, ct) is null)
+            {
+                Report(image.Reference, "building the buildroot RPM from a Debian 12 tree (once per machine; a few minutes)");
+                await using var context = FileArchive.BuildContext(image, options.ImagesRoot);
+                await engine.BuildImageAsync(image, context, options.BuildNetworkMode,
+                    new CallbackProgress<string>(line => { if (line.StartsWith("Step ", StringComparison.Ordinal)) Report(image.Reference, line); }), ct);
+                built = true;
+                imageTime = watch.Elapsed;
+                Report(image.Reference, $"built in {imageTime.TotalSeconds:F0} s");
+            }
+            else
+                Report(image.Reference, "cached on this engine");
+
+            watch.Restart();
+            await ImportAsync(image, hubContainer, nvr, release, ct);
+            imported = true;
+            importTime = watch.Elapsed;
+            Report(nvr, $"imported into Koji in {importTime.TotalSeconds:F1} s");
+        }
+
+        var tagged = new List<string>();
+        foreach (var tag in tags)
+        {
+            if (!Convert.ToBoolean(await hub.CallAsync(new KojiCall("checkTagPackage", tag, PackageName), ct)))
+                await hub.CallAsync(new KojiCall("packageListAdd", tag, PackageName, owner), ct);
+            var held = (IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listTagged", tag, new KojiKwargs { { "package", PackageName } }), ct))!;
+            if (held.Cast<IReadOnlyDictionary<string, object?>>().Any(b => (string?)b["nvr"] == nvr))
+                continue;
+            await hub.CallAsync(new KojiCall("tagBuildBypass", tag, nvr), ct);
+            tagged.Add(tag);
+            Report(nvr, $"tagged into {tag}");
+        }
+        return new BuildrootResult(nvr, built, imported, tagged, imageTime, importTime, _clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Copies the RPM out of its image (a created, never started container) straight into the hub's
+    /// work folder (two archive streams, nothing on this machine's disk), then imports it there.
+    /// </summary>
+    private async Task ImportAsync(ImageSpec image, string hubContainer, string nvr, string release, CancellationToken ct)
+    {
+        var folder = $"koji-farm-import/{nvr}";
+        var holder = await engine.CreateContainerAsync(new global::Docker.DotNet.Models.CreateContainerParameters
+        {
+            Name = $"koji-farm-buildroot-{Guid.NewGuid().ToString("N")[..8]}",
+            Image = image.Reference,
+        }, ct);
+        try
+        {
+            await Exec(hubContainer, ["mkdir", "-p", $"{ImportRoot}/{folder}"], ct);
+            await using (var tar = await engine.GetArchiveAsync(holder, "/out/.", ct))
+                await engine.PutArchiveAsync(hubContainer, $"{ImportRoot}/{folder}", tar, ct);
+        }
+        finally
+        {
+            await engine.RemoveContainerAsync(holder, holder, ct);
+        }
+        // The hub (www-data) moves the file into /mnt/koji/packages.
+        await Exec(hubContainer, ["chown", "-R", "www-data:www-data", $"{ImportRoot}/koji-farm-import"], ct);
+        var listing = await Exec(hubContainer, ["ls", $"{ImportRoot}/{folder}"], ct);
+        var rpm = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .SingleOrDefault(f => f.StartsWith(nvr + ".", StringComparison.Ordinal) && f.EndsWith(".rpm", StringComparison.Ordinal))
+            ?? throw new FarmException($"the buildroot image {image.Reference} holds no {nvr}.*.rpm (found: {listing.Trim()})");
+        await hub.CallAsync(new KojiCall("createEmptyBuild", PackageName, Version, release, null), ct);
+        await hub.CallAsync(new KojiCall("importRPM", folder, rpm), ct);
+        await Exec(hubContainer, ["rm", "-rf", $"{ImportRoot}/{folder}"], ct);
+    }
+
+    private async Task<string> Exec(string container, IReadOnlyList<string> command, CancellationToken ct)
+    {
+        var result = await engine.ExecAsync(container, command, ct);
+        if (result.ExitCode != 0)
+            throw new FarmException($"`{string.Join(' ', command)}` in {container} failed: {result}");
+        return result.Stdout;
+    }
+}

@@ -1,0 +1,38 @@
+using KojiProvisioner.Config;
+using KojiProvisioner.Docker;
+using KojiProvisioner.Farm;
+using KojiProvisioner.Flock;
+
+namespace KojiProvisioner.Operations;
+
+/// <summary>`flock buildroot`: what `up` does at its end for buildroot.bootstrap, on its own (e.g. after adding a base tag).</summary>
+public sealed class FlockBuildroot(Stack stack)
+{
+    public async Task<BuildrootResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct)
+    {
+        var spec = stack.Spec;
+        if (spec.Buildroot.Bootstrap.Length == 0)
+            throw new InputException($"{stack.FilePath}: buildroot.bootstrap: not set: the stack's OS lines take their buildroots from their external repos");
+        var definition = new Preview(stack).DefinitionWithState();
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        using var hub = AdminHub.Client(definition);
+        return await new BuildrootBootstrap(engine, hub, new EngineOptions(), progress).EnsureAsync(
+            definition.Names.Container(Roles.Hub), spec.Koji.BaseImage!, spec.Buildroot.Tags, spec.Admin.Name, ct);
+    }
+}
+
+/// <summary>`flock build`: Koji builds of the Flock's package-git repositories, in BuildRequires layers, waited for and reported.</summary>
+public sealed class FlockBuild(Stack stack)
+{
+    public async Task<FlockBuildReport> RunAsync(IReadOnlyList<FlockItem> items, IProgress<string>? progress, CancellationToken ct)
+    {
+        var definition = new Preview(stack).DefinitionWithState();
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        using var hub = AdminHub.Client(definition);
+        var names = definition.Names;
+        // The specs are read (for BuildRequires and NVRs) through the first local builder's git.
+        var builder = new FlockBuilder(hub, new BuilderCheckout(engine, names.Builder(1)),
+            new FlockUrls(names.PublicFilesUrl, names.PublicWebUrl), progress);
+        return await builder.BuildAsync(items, ct);
+    }
+}

@@ -24,11 +24,11 @@ internal static class ClientConfigCommand
             if (!parse.GetValue(install))
             {
                 io.Out.Write(profile);
-                return Task.FromResult(0);
+                return ExitCode.Ok;
             }
             var target = clientConfig.Install(profile);
             io.Console.MarkupLine($"wrote {Spectre.Console.Markup.Escape(target)}: try [bold]koji -p {loaded.Name} moshimoshi[/]");
-            return Task.FromResult(0);
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -28,32 +28,27 @@ internal static class CommonOptions
     public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set) =>
         StackLoader.Load(parse.GetValue(stack)!, parse.GetValue(set) ?? []);
 
-    /// <summary>Runs a verb: user errors print one line and return their exit code; bugs keep their stack trace.</summary>
-    public static async Task<int> Guard(CliIO io, Func<Task<int>> action)
+    /// <summary>Runs a verb: errors koji-farm raises on purpose print one line and return their exit code; bugs keep their stack trace.</summary>
+    public static async Task<int> Guard(CliIO io, Func<Task<ExitCode>> action)
     {
         try
         {
-            return await action();
+            return ExitCodes.Process(await action());
         }
-        catch (FarmException e)
+        catch (Exception e) when (ExitCodes.IsExpected(e))
         {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)e.ExitCode;
+            return Report(io, e);
         }
-        catch (KojiProvisioner.Content.ContentException e)
-        {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.BadInput;
-        }
-        catch (KojiProvisioner.Koji.KojiException e)
-        {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.Failed;
-        }
-        catch (KojiProvisioner.Content.ContentApplyException e)
-        {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.Failed;
-        }
+    }
+
+    public static Task<int> Guard(CliIO io, Func<ExitCode> action) => Guard(io, () => Task.FromResult(action()));
+
+    /// <summary>The one line a user sees for an error or an interruption, and the exit code it means.</summary>
+    public static int Report(CliIO io, Exception e)
+    {
+        io.Error.WriteLine(e is OperationCanceledException
+            ? "koji-farm: stopped; run the same command again to finish the job"
+            : $"koji-farm: {e.Message}");
+        return ExitCodes.Process(ExitCodes.Of(e));
     }
 }

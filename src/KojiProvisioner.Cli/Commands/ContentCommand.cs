@@ -44,14 +44,14 @@ internal static class ContentCommand
                     io.Out.WriteLine(plan.ToJson());
                 else
                     io.Console.WriteLine(plan.ToString());
-                return parse.GetValue(exitCode) && !plan.IsEmpty ? (int)ExitCode.ChangesPending : 0;
+                return parse.GetValue(exitCode) && !plan.IsEmpty ? ExitCode.ChangesPending : ExitCode.Ok;
             }
             var (applied, result) = await new ApplyContent(loaded).RunAsync(parse.GetValue(file), parse.GetValue(prune), ct);
             if (json)
-                io.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { changes = result.Changes, writes = result.Writes, batches = result.Batches }));
+                io.Out.WriteLine(JsonOutput.Serialize(new { changes = result.Changes, writes = result.Writes, batches = result.Batches }));
             else
                 io.Console.MarkupLine(applied.IsEmpty ? "no changes: the hub matches the content" : $"{Markup.Escape(applied.ToString())}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }
@@ -70,7 +70,7 @@ internal static class ContentCommand
                 io.Out.Write(yaml);
             else
                 await System.IO.File.WriteAllTextAsync(target, yaml, ct);
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

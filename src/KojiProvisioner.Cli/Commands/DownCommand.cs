@@ -27,7 +27,7 @@ internal static class DownCommand
                 if (!io.Console.Profile.Capabilities.Interactive)
                     throw new InputException($"down --purge deletes the database, /mnt/koji and the CA of stack '{loaded.Name}': add --yes to confirm");
                 if (!io.Console.Confirm($"Delete the database, /mnt/koji and the CA of stack '{loaded.Name}'?", defaultValue: false))
-                    return 1;
+                    return ExitCode.Failed;
             }
             var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
             if (json)
@@ -41,7 +41,7 @@ internal static class DownCommand
                     keptVolumes = result.KeptVolumes,
                     warnings = result.Warnings,
                 }, PlanView.Json));
-                return 0;
+                return ExitCode.Ok;
             }
             foreach (var warning in result.Warnings)
                 io.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
@@ -50,7 +50,7 @@ internal static class DownCommand
                 io.Console.MarkupLine($"kept volumes {Markup.Escape(string.Join(", ", result.KeptVolumes))} (the farm's data: `up` uses them again; `down --purge` removes them)");
             if (result.RemovedVolumes.Count > 0)
                 io.Console.MarkupLine($"removed volumes {Markup.Escape(string.Join(", ", result.RemovedVolumes))} and the state folder");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -20,7 +20,7 @@ internal static class PreviewCommand
         {
             var preview = await new Preview(CommonOptions.LoadStack(parse, stack, set)).RunAsync(ct);
             PlanView.Write(io, preview.Definition.Plan, preview.Engine, preview.Koji, parse.GetValue(output) == "json");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

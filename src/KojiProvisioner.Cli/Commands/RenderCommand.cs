@@ -23,7 +23,7 @@ internal static class RenderCommand
             io.Console.MarkupLine($"wrote {count} files for {definition.Plan.Containers.Count} containers into {Spectre.Console.Markup.Escape(root)}");
             foreach (var change in definition.StateChanges)
                 io.Console.MarkupLine($"  [grey]{Spectre.Console.Markup.Escape(change)}[/]");
-            return Task.FromResult(0);
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -60,7 +60,7 @@ internal static class StatusCommand
                     io.Console.Write(hosts);
                 }
             }
-            return status.AllHealthy && remote.All(r => r.Ok) ? 0 : 1;
+            return ExitCodes.Of(status.AllHealthy && remote.All(r => r.Ok));
         }));
         return command;
     }

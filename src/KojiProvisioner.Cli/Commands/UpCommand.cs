@@ -34,7 +34,7 @@ internal static class UpCommand
                     web = loaded.Spec.Web.Enabled ? names.PublicWebUrl : null,
                     remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
                 }, PlanView.Json));
-                return result.FailedHosts.Count > 0 ? 1 : 0;
+                return ExitCodes.Of(result.FailedHosts.Count == 0);
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(loaded.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
             foreach (var change in result.KojiChanges)
@@ -58,9 +58,9 @@ internal static class UpCommand
                 io.Error.WriteLine($"koji-farm: {result.FailedHosts.Count} of {result.Remote!.Count} remote builder hosts failed: {string.Join(", ", result.FailedHosts.Select(h => h.Name))}");
                 foreach (var host in result.FailedHosts)
                     io.Error.WriteLine($"  {host.Error}");
-                return 1;
+                return ExitCode.Failed;
             }
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -24,21 +24,12 @@ public sealed class Preview(Stack stack)
         return new PreviewResult(definition, await EngineChangesAsync(definition.Plan, ct), await KojiAsync(content, ct));
     }
 
-    /// <summary>The plan as `up` would make it now, computed on a copy of the state folder (nothing is written).</summary>
+    /// <summary>The plan as `up` would make it now: the state folder is read in place, and nothing is written
+    /// (what it lacks, a new stack's CA for one, is made in memory).</summary>
     public FarmDefinition Definition() => Definition(StackContent.Load(stack));
 
-    private FarmDefinition Definition(KojiContent? content)
-    {
-        var temp = new StateFolder(stack.StateDirectory).CopyToTemp();
-        try
-        {
-            return FarmDefinition.Load(stack, temp, content?.AllowedScms);
-        }
-        finally
-        {
-            Directory.Delete(temp.Path, recursive: true);
-        }
-    }
+    private FarmDefinition Definition(KojiContent? content) =>
+        FarmDefinition.Load(stack, StateFolder.ReadOnlyAt(stack.StateDirectory), content?.AllowedScms);
 
     /// <summary>The definition from the real state folder, which must exist (the farm was made).</summary>
     public FarmDefinition DefinitionWithState()

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Content;
@@ -84,16 +82,8 @@ public sealed record ContentPlan
         _ => '-',
     };
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
-
     /// <summary>The machine form (<c>--output json</c>): changes with their calls as text.</summary>
-    public string ToJson() => JsonSerializer.Serialize(new
+    public string ToJson() => JsonOutput.Serialize(new
     {
         prune = Prune,
         writes = WriteCount,
@@ -103,5 +93,5 @@ public sealed record ContentPlan
             kind = c.Kind, @object = c.Object, action = c.Action, summary = c.Summary,
             calls = c.Calls.Select(call => call.Call.ToString()).ToList(),
         }),
-    }, JsonOptions);
+    });
 }

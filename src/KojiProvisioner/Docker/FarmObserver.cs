@@ -54,7 +54,7 @@ public sealed class FarmObserver(DockerEngine engine)
     internal static IReadOnlyList<string> PortsOf(IDictionary<string, IList<PortBinding>>? bindings) =>
         bindings is null
             ? []
-            : bindings.SelectMany(b => (b.Value ?? []).Select(h => $"{(string.IsNullOrEmpty(h.HostIP) ? "0.0.0.0" : h.HostIP)}:{h.HostPort}->{b.Key}"))
+            : bindings.SelectMany(b => (b.Value ?? []).Select(h => PublishedPort.Format(string.IsNullOrEmpty(h.HostIP) ? "0.0.0.0" : h.HostIP, h.HostPort, b.Key)))
                 .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Docker reports "0001-01-01T00:00:00Z" for a container that never started.</summary>

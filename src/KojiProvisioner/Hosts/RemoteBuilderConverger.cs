@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using KojiProvisioner.Docker;
 
 namespace KojiProvisioner.Hosts;
 
@@ -36,7 +35,7 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
     public const string RunDir = "/run/koji-farm";
     public const string KojidLog = "/var/log/koji-farm-kojid.log";
 
-    private const int Mode0644 = 0b110_100_100, Mode0600 = 0b110_000_000, Mode0755 = 0b111_101_101;
+    private const int Mode0644 = (int)FileModes.Public, Mode0600 = (int)FileModes.Private, Mode0755 = (int)FileModes.Executable;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     /// <summary>How long to wait for a host to answer.</summary>

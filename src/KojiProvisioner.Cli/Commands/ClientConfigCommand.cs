@@ -12,13 +12,12 @@ internal static class ClientConfigCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var options = new StackOptions(output: false);
         var install = new Option<bool>("--install") { Description = "Write the profile to ~/.koji/config.d/STACK.conf instead of printing it" };
-        var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { stack, set, install };
+        var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { options.Stack, options.Set, install };
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var loaded = options.Load(parse);
             var clientConfig = new ClientConfig(loaded);
             var profile = clientConfig.Profile();
             if (!parse.GetValue(install))

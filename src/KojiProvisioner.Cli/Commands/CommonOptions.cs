@@ -52,3 +52,15 @@ internal static class CommonOptions
         return ExitCodes.Process(ExitCodes.Of(e));
     }
 }
+
+/// <summary>--stack and --set, which every stack verb takes, and --output for those that print a report.</summary>
+internal sealed class StackOptions(bool output = true)
+{
+    public Option<string> Stack { get; } = CommonOptions.Stack();
+    public Option<string[]> Set { get; } = CommonOptions.Set();
+    public Option<string> Output { get; } = output ? CommonOptions.Output() : null!;
+
+    public Stack Load(ParseResult parse) => CommonOptions.LoadStack(parse, Stack, Set);
+
+    public bool Json(ParseResult parse) => output && parse.GetValue(Output) == "json";
+}

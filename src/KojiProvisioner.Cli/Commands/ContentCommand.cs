@@ -24,19 +24,17 @@ internal static class ContentCommand
 
     private static Command Diff(CliIO io, bool apply)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
+        var options = new StackOptions();
         var file = File();
         var prune = new Option<bool>("--prune") { Description = "Also remove what the hub holds and the file does not list (packages are blocked, not deleted)" };
         var exitCode = new Option<bool>("--exit-code") { Description = "diff: exit 3 when there are changes to apply" };
         var command = apply
-            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { stack, set, output, file, prune }
-            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { stack, set, output, file, prune, exitCode };
+            ? new Command("apply", "Write only the difference between the content file and the hub, in dependency order") { options.Stack, options.Set, options.Output, file, prune }
+            : new Command("diff", "Show what apply would create, change, block or remove, by kind of object") { options.Stack, options.Set, options.Output, file, prune, exitCode };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
-            var json = parse.GetValue(output) == "json";
+            var loaded = options.Load(parse);
+            var json = options.Json(parse);
             if (!apply)
             {
                 var plan = await new DiffContent(loaded).RunAsync(parse.GetValue(file), parse.GetValue(prune), ct);
@@ -58,13 +56,12 @@ internal static class ContentCommand
 
     private static Command Export(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var options = new StackOptions(output: false);
         var outFile = new Option<string>("--out") { Description = "Write to this file instead of standard output" };
-        var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { stack, set, outFile };
+        var command = new Command("export", "Write the hub's content in the content-file format (to adopt an existing hub)") { options.Stack, options.Set, outFile };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var yaml = await new ExportContent(CommonOptions.LoadStack(parse, stack, set)).RunAsync(ct);
+            var yaml = await new ExportContent(options.Load(parse)).RunAsync(ct);
             var target = parse.GetValue(outFile);
             if (target is null)
                 io.Out.Write(yaml);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using KojiProvisioner.Cli.Output;
 using KojiProvisioner.Operations;
 using Spectre.Console;
@@ -11,16 +10,14 @@ internal static class DownCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
+        var options = new StackOptions();
         var purge = new Option<bool>("--purge") { Description = "Also remove the volumes (database, /mnt/koji) and the stack's state folder (CA, keys)" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before --purge (needed when not at a terminal)" };
-        var command = new Command("down", "Remove the farm's containers and network; volumes are kept unless --purge") { stack, set, output, purge, yes };
+        var command = new Command("down", "Remove the farm's containers and network; volumes are kept unless --purge") { options.Stack, options.Set, options.Output, purge, yes };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var json = parse.GetValue(output) == "json";
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var json = options.Json(parse);
+            var loaded = options.Load(parse);
             var purging = parse.GetValue(purge);
             if (purging && !parse.GetValue(yes))
             {
@@ -32,7 +29,7 @@ internal static class DownCommand
             var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = result.Stack,
                     removedContainers = result.RemovedContainers,
@@ -40,7 +37,7 @@ internal static class DownCommand
                     removedVolumes = result.RemovedVolumes,
                     keptVolumes = result.KeptVolumes,
                     warnings = result.Warnings,
-                }, PlanView.Json));
+                }));
                 return ExitCode.Ok;
             }
             foreach (var warning in result.Warnings)

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using KojiProvisioner.Cli.Output;
 using KojiProvisioner.Operations;
 using Spectre.Console;
 
@@ -11,18 +9,16 @@ internal static class StatusCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
-        var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { stack, set, output };
+        var options = new StackOptions();
+        var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { options.Stack, options.Set, options.Output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var verb = new Operations.Status(CommonOptions.LoadStack(parse, stack, set));
+            var verb = new Operations.Status(options.Load(parse));
             var status = await verb.FarmAsync(ct);
             var remote = await verb.RemoteAsync(ct);
-            if (parse.GetValue(output) == "json")
+            if (options.Json(parse))
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = status.Stack,
                     healthy = status.AllHealthy,
@@ -35,7 +31,7 @@ internal static class StatusCommand
                         service = r.Host.ServiceManager, enabled = r.Enabled, ready = r.Ready, taskLoad = r.TaskLoad, capacity = r.Capacity,
                         inStack = r.InStack, problem = r.Problem,
                     }),
-                }, PlanView.Json));
+                }));
             }
             else
             {

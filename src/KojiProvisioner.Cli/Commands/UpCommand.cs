@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using KojiProvisioner.Cli.Output;
 using KojiProvisioner.Operations;
 using Spectre.Console;
@@ -11,20 +10,18 @@ internal static class UpCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output };
+        var options = new StackOptions();
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { options.Stack, options.Set, options.Output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var json = parse.GetValue(output) == "json";
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var json = options.Json(parse);
+            var loaded = options.Load(parse);
             var result = await new Up(loaded).RunAsync(new ProgressView(io, quiet: json), ct);
             ClientConfig.WriteAdminFiles(result.Definition);
             var names = result.Definition.Names;
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = loaded.Name,
                     changes = result.Engine.Steps.Where(s => s.IsChange).Select(s => new { action = s.Action.ToString().ToLowerInvariant(), kind = s.Kind.ToString().ToLowerInvariant(), name = s.Name, cause = s.Cause }),
@@ -33,7 +30,7 @@ internal static class UpCommand
                     hub = names.PublicHubUrl,
                     web = loaded.Spec.Web.Enabled ? names.PublicWebUrl : null,
                     remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
-                }, PlanView.Json));
+                }));
                 return ExitCodes.Of(result.FailedHosts.Count == 0);
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(loaded.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
@@ -51,7 +48,7 @@ internal static class UpCommand
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
             if (loaded.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
-            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(stack)!)} --install` sets up `koji -p {Markup.Escape(loaded.Name)}`");
+            io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(parse.GetValue(options.Stack)!)} --install` sets up `koji -p {Markup.Escape(loaded.Name)}`");
             if (result.FailedHosts.Count > 0)
             {
                 // Everything else converged; these hosts did not. One message each, naming the host.

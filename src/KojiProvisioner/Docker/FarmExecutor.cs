@@ -12,7 +12,7 @@ namespace KojiProvisioner.Docker;
 /// A container counts as done only once started: one created but never started (a run killed
 /// between create, copy-in and start) is recreated by the next run.
 /// </summary>
-public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = null)
+public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = null)
 {
     private readonly EngineOptions _options = options ?? new EngineOptions();
 

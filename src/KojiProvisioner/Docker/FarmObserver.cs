@@ -9,7 +9,7 @@ namespace KojiProvisioner.Docker;
 /// Reads one stack's containers, network and volumes from the engine, by the stack label only, so
 /// two stacks on one engine never see each other, and a killed run leaves nothing unseen.
 /// </summary>
-public sealed class FarmObserver(DockerEngine engine)
+public sealed class FarmObserver(IDockerEngine engine)
 {
     public async Task<ObservedFarm> ObserveAsync(string stack, IEnumerable<string> imageReferences, CancellationToken ct)
     {

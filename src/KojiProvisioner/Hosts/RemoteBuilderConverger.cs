@@ -17,6 +17,24 @@ public sealed record RemoteHostProbe(string Name, string Endpoint, bool Reachabl
 public sealed record HostObservation(string? InstallHash, string? ConfigHash, bool Systemd, bool KojidRunning);
 
 /// <summary>
+/// What one host needs, decided from what it has (its hash file and kojid's state) and nothing
+/// else: the plan half of a host's observe → plan → execute.
+/// </summary>
+public sealed record HostPlan(bool Install, bool Configure, bool Start)
+{
+    public static HostPlan For(HostObservation seen, string installHash, string configHash)
+    {
+        var install = seen.InstallHash != installHash;
+        var configure = install || seen.ConfigHash != configHash;
+        return new HostPlan(install, configure, Start: !configure && !seen.KojidRunning);
+    }
+
+    public bool IsEmpty => !Install && !Configure && !Start;
+
+    public override string ToString() => Install ? "install" : Configure ? "configure" : Start ? "start kojid" : "up to date";
+}
+
+/// <summary>
 /// Sets up, converges, stops and purges kojid on remote builder hosts over SSH, all hosts in
 /// parallel; a failing host is reported and never stops the others. Each host goes through
 /// observe (the hashes kept in /etc/koji-farm/config-hash, kojid's state) → plan → execute:
@@ -114,10 +132,10 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
         files.AddRange(service);
         var configHash = Hash(files.Select(f => f.Path + "\n" + f.Mode + "\n" + Convert.ToHexStringLower(SHA256.HashData(f.Content))).Append(installHash));
 
-        var install = seen.InstallHash != installHash;
-        var configure = install || seen.ConfigHash != configHash;
-        Report(name, $"{os.PrettyName}, {(seen.Systemd ? "systemd" : "no systemd: supervised process")}; " +
-            (install ? "install" : configure ? "configure" : seen.KojidRunning ? "up to date" : "start kojid"));
+        var plan = HostPlan.For(seen, installHash, configHash);
+        var install = plan.Install;
+        var configure = plan.Configure;
+        Report(name, $"{os.PrettyName}, {(seen.Systemd ? "systemd" : "no systemd: supervised process")}; {plan}");
 
         if (install)
         {
@@ -150,7 +168,7 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
                 $"mkdir -p /etc/koji-farm && printf 'install %s\\nconfig %s\\n' {installHash} {configHash} > {HashFile}.tmp && mv {HashFile}.tmp {HashFile}", ct: ct);
             return true;
         }
-        if (!seen.KojidRunning)
+        if (plan.Start)
         {
             await RestartKojidAsync(session, installer, seen.Systemd, ct);
             Changed(name, changes, "started kojid (it was not running)");

@@ -23,10 +23,9 @@ public static class KojiFarmApp
         {
             return await parse.InvokeAsync(config);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
-            stderr.WriteLine("koji-farm: stopped; run the same command again to finish the job");
-            return 130;
+            return CommonOptions.Report(io, e);
         }
     }
 

@@ -29,13 +29,13 @@ internal static class BackupCommand
             if (json)
             {
                 io.Out.WriteLine(JsonSerializer.Serialize(manifest, BackupManifest.Json));
-                return 0;
+                return ExitCode.Ok;
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(manifest.Stack)}[/]: backup in {Markup.Escape(dir)} (Koji {Markup.Escape(manifest.KojiVersion)}, schema {Markup.Escape(manifest.SchemaVersion ?? "none")})");
             foreach (var part in manifest.Parts)
                 io.Console.MarkupLine($"  {Markup.Escape(part.Name),-9} {Markup.Escape(part.File),-14} {Markup.Escape(Bytes.Format(part.Bytes)),10}  sha256 {Markup.Escape(part.Sha256)}");
             io.Console.MarkupLine($"restore with `koji-farm restore --stack STACK --from {Markup.Escape(dir)}`");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

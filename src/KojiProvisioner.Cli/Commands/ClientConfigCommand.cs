@@ -12,23 +12,22 @@ internal static class ClientConfigCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
+        var options = new StackOptions(output: false);
         var install = new Option<bool>("--install") { Description = "Write the profile to ~/.koji/config.d/STACK.conf instead of printing it" };
-        var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { stack, set, install };
+        var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { options.Stack, options.Set, install };
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
+            var loaded = options.Load(parse, needsKojiSource: false);
             var clientConfig = new ClientConfig(loaded);
             var profile = clientConfig.Profile(m => io.Error.WriteLine($"koji-farm: {m}"));
             if (!parse.GetValue(install))
             {
                 io.Out.Write(profile);
-                return Task.FromResult(0);
+                return ExitCode.Ok;
             }
             var target = clientConfig.Install(profile);
             io.Console.MarkupLine($"wrote {Spectre.Console.Markup.Escape(target)}: try [bold]koji -p {loaded.Name} moshimoshi[/]");
-            return Task.FromResult(0);
+            return ExitCode.Ok;
         }));
         return command;
     }

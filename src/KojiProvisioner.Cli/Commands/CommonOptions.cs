@@ -28,32 +28,16 @@ internal static class CommonOptions
     public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set, bool needsKojiSource = true) =>
         StackLoader.Load(StackFileLocator.Require(parse.GetValue(stack)), parse.GetValue(set) ?? [], requireKojiSource: needsKojiSource);
 
-    /// <summary>Runs a verb: user errors print one line and return their exit code; bugs keep their stack trace.</summary>
-    public static async Task<int> Guard(CliIO io, Func<Task<int>> action)
+    /// <summary>Runs a verb: errors koji-farm raises on purpose print one line and return their exit code; bugs keep their stack trace.</summary>
+    public static async Task<int> Guard(CliIO io, Func<Task<ExitCode>> action)
     {
         try
         {
-            return await action();
+            return ExitCodes.Process(await action());
         }
-        catch (FarmException e)
+        catch (Exception e) when (ExitCodes.IsExpected(e))
         {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)e.ExitCode;
-        }
-        catch (KojiProvisioner.Content.ContentException e)
-        {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.BadInput;
-        }
-        catch (KojiProvisioner.Koji.KojiException e)
-        {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.Failed;
-        }
-        catch (KojiProvisioner.Content.ContentApplyException e)
-        {
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.Failed;
+            return Report(io, e);
         }
         catch (KojiProvisioner.Pki.PkiException e)
         {
@@ -69,4 +53,28 @@ internal static class CommonOptions
             return (int)ExitCode.Failed;
         }
     }
+
+    public static Task<int> Guard(CliIO io, Func<ExitCode> action) => Guard(io, () => Task.FromResult(action()));
+
+    /// <summary>The one line a user sees for an error or an interruption, and the exit code it means.</summary>
+    public static int Report(CliIO io, Exception e)
+    {
+        io.Error.WriteLine(e is OperationCanceledException
+            ? "koji-farm: stopped; run the same command again to finish the job"
+            : $"koji-farm: {e.Message}");
+        return ExitCodes.Process(ExitCodes.Of(e));
+    }
+}
+
+/// <summary>--stack and --set, which every stack verb takes, and --output for those that print a report.</summary>
+internal sealed class StackOptions(bool output = true)
+{
+    public Option<string> Stack { get; } = CommonOptions.Stack();
+    public Option<string[]> Set { get; } = CommonOptions.Set();
+    public Option<string> Output { get; } = output ? CommonOptions.Output() : null!;
+
+    /// <param name="needsKojiSource">False for verbs that neither build nor compare images.</param>
+    public Stack Load(ParseResult parse, bool needsKojiSource = true) => CommonOptions.LoadStack(parse, Stack, Set, needsKojiSource);
+
+    public bool Json(ParseResult parse) => output && parse.GetValue(Output) == "json";
 }

@@ -57,7 +57,7 @@ internal static class ContentCommand
                     io.Out.WriteLine(ContentPlanDocument.Write(diff, "diff", hubName));
                 else
                     io.Console.WriteLine(ContentPlanText.Render(diff, hubName));
-                return parse.GetValue(exitCode) && !diff.IsEmpty ? (int)ExitCode.ChangesPending : 0;
+                return parse.GetValue(exitCode) && !diff.IsEmpty ? ExitCode.ChangesPending : ExitCode.Ok;
             }
 
             using var applier = new ApplyContent(target);
@@ -72,7 +72,7 @@ internal static class ContentCommand
                 if (!io.Console.Confirm($"{Markup.Escape(what)}. Go on?", defaultValue: false))
                 {
                     io.Error.WriteLine("koji-farm: nothing applied");
-                    return (int)ExitCode.Failed;
+                    return ExitCode.Failed;
                 }
             }
             var result = await applier.ApplyAsync(plan, ct);
@@ -82,7 +82,7 @@ internal static class ContentCommand
                 io.Console.WriteLine(plan.IsEmpty
                     ? ContentPlanText.Render(plan, hubName)
                     : $"{ContentPlanText.Render(plan, hubName)}\napplied {result.Changes} changes in {result.Writes} writes ({result.Batches} multicalls)");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }
@@ -97,7 +97,7 @@ internal static class ContentCommand
         {
             var (target, _) = hubOptions.Resolve(parse);
             await new ExportContent(target).RunAsync(parse.GetValue(outFile), io.Out, ct);
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using KojiProvisioner.Cli.Output;
 using KojiProvisioner.Operations;
 using Spectre.Console;
@@ -11,16 +10,14 @@ internal static class DownCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
+        var options = new StackOptions();
         var purge = new Option<bool>("--purge") { Description = "Also remove the volumes (database, /mnt/koji) and the stack's state folder (CA, keys)" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask before --purge (needed when not at a terminal)" };
-        var command = new Command("down", "Remove the farm's containers and network; volumes are kept unless --purge") { stack, set, output, purge, yes };
+        var command = new Command("down", "Remove the farm's containers and network; volumes are kept unless --purge") { options.Stack, options.Set, options.Output, purge, yes };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var json = parse.GetValue(output) == "json";
-            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
+            var json = options.Json(parse);
+            var loaded = options.Load(parse, needsKojiSource: false);
             var purging = parse.GetValue(purge);
             if (purging && !parse.GetValue(yes))
             {
@@ -30,12 +27,12 @@ internal static class DownCommand
                 if (!io.Console.Profile.Capabilities.Interactive)
                     throw new InputException($"down --purge of stack '{loaded.Name}' deletes {what}: add --yes to confirm");
                 if (!io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(loaded.Name)}' (the database, /mnt/koji and the CA)?", defaultValue: false))
-                    return 1;
+                    return ExitCode.Failed;
             }
             var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = result.Stack,
                     removedContainers = result.RemovedContainers,
@@ -43,8 +40,8 @@ internal static class DownCommand
                     removedVolumes = result.RemovedVolumes,
                     keptVolumes = result.KeptVolumes,
                     warnings = result.Warnings,
-                }, PlanView.Json));
-                return 0;
+                }));
+                return ExitCode.Ok;
             }
             foreach (var warning in result.Warnings)
                 io.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
@@ -53,7 +50,7 @@ internal static class DownCommand
                 io.Console.MarkupLine($"kept volumes {Markup.Escape(string.Join(", ", result.KeptVolumes))} (the farm's data: `up` uses them again; `down --purge` removes them)");
             if (result.RemovedVolumes.Count > 0)
                 io.Console.MarkupLine($"removed volumes {Markup.Escape(string.Join(", ", result.RemovedVolumes))} and the state folder");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -40,7 +40,7 @@ internal static class FlockCommand
             io.Out.WriteLine(result.Changed
                 ? $"{result.Nvr}: {(result.Imported ? "imported" : "already in Koji")}, tagged into {string.Join(", ", result.TaggedInto)} ({result.Total.TotalSeconds:F0} s)"
                 : $"{result.Nvr} is in Koji and tagged into {string.Join(", ", spec.Buildroot.Tags)}: nothing to do");
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }
@@ -83,7 +83,7 @@ internal static class FlockCommand
             var report = await new FlockBuild(loaded).RunAsync(items, progress, ct);
 
             if (json)
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     ok = report.Ok, submitted = report.Submitted, layers = report.Layers, seconds = Math.Round(report.Seconds, 1),
                     builds = report.Rows.Select(r => new
@@ -91,7 +91,7 @@ internal static class FlockCommand
                         package = r.Package, target = r.Target, nvr = r.Nvr, state = r.State, task = r.Task, logUrl = r.LogUrl, host = r.Host,
                         seconds = Math.Round(r.Seconds, 1), submitted = r.Submitted, error = r.Error, failedTask = r.FailedTask, failedMethod = r.FailedMethod,
                     }),
-                }, PlanView.Json));
+                }));
             else
             {
                 var table = new Table().AddColumns("package", "NVR", "state", "task", "log");
@@ -108,7 +108,7 @@ internal static class FlockCommand
                 io.Error.WriteLine(r.State == FlockBuildRow.Failed
                     ? $"koji-farm: build of {r.Package} failed: task {r.FailedTask} ({r.FailedMethod}) of build task {r.Task}: {r.Error}; build log: {r.LogUrl}"
                     : $"koji-farm: {r.Package}: {r.Error}");
-            return report.Ok ? 0 : (int)ExitCode.Failed;
+            return ExitCodes.Of(report.Ok);
         }));
         return command;
     }

@@ -32,7 +32,7 @@ internal static class GcCommand
                 new ProgressView(io, quiet: json), ct);
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     dryRun = dry,
                     farms = reaped.Select(r => new
@@ -49,13 +49,13 @@ internal static class GcCommand
                         stateDirOutcome = r.StateFolderOutcome,
                         warnings = r.Removed?.Warnings ?? [],
                     }),
-                }, PlanView.Json));
-                return 0;
+                }));
+                return ExitCode.Ok;
             }
             if (reaped.Count == 0)
             {
                 io.Console.MarkupLine(Markup.Escape($"no expired farms{(pattern is null ? "" : $" matching {parse.GetValue(match)}")}: nothing to remove"));
-                return 0;
+                return ExitCode.Ok;
             }
             foreach (var r in reaped)
             {
@@ -73,7 +73,7 @@ internal static class GcCommand
                 foreach (var warning in r.Removed?.Warnings ?? [])
                     io.Console.MarkupLine($"  [yellow]warning:[/] {Markup.Escape(warning)}");
             }
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

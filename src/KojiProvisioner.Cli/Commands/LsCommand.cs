@@ -20,13 +20,13 @@ internal static class LsCommand
             var now = DateTimeOffset.UtcNow;
             if (parse.GetValue(output) == "json")
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(farms.Select(f => FarmJson(f, now)), PlanView.Json));
-                return 0;
+                io.Out.WriteLine(JsonOutput.Serialize(farms.Select(f => FarmJson(f, now))));
+                return ExitCode.Ok;
             }
             if (farms.Count == 0)
             {
                 io.Console.MarkupLine("no farms on this engine");
-                return 0;
+                return ExitCode.Ok;
             }
             var table = new Table().AddColumns("stack", "state folder", "age", "healthy", "hub", "expires");
             foreach (var f in farms)
@@ -34,7 +34,7 @@ internal static class LsCommand
                     f.Healthy == f.Total && f.Total > 0 ? $"{f.Healthy}/{f.Total}" : $"[yellow]{f.Healthy}/{f.Total}[/]",
                     Markup.Escape(f.HubUrl ?? "-"), Markup.Escape(Expiry(f, now)));
             io.Console.Write(table);
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

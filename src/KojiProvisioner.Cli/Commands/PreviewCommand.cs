@@ -9,18 +9,16 @@ internal static class PreviewCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
+        var options = new StackOptions();
         var command = new Command("preview", "Show the farm a stack describes (and, when the engine answers, what `up` would create, recreate, keep or remove)")
         {
-            stack, set, output,
+            options.Stack, options.Set, options.Output,
         };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var preview = await new Preview(CommonOptions.LoadStack(parse, stack, set)).RunAsync(ct);
-            PlanView.Write(io, preview.Definition.Plan, preview.Engine, preview.Koji, parse.GetValue(output) == "json");
-            return 0;
+            var preview = await new Preview(options.Load(parse)).RunAsync(ct);
+            PlanView.Write(io, preview.Definition.Plan, preview.Engine, preview.Koji, options.Json(parse));
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -32,20 +32,20 @@ internal static class RestoreCommand
             var names = result.Definition.Names;
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = loaded.Name,
                     backup = manifest,
                     koji = result.KojiChanges,
                     hub = names.PublicHubUrl,
-                }, PlanView.Json));
-                return result.FailedHosts.Count > 0 ? 1 : 0;
+                }));
+                return ExitCodes.Of(result.FailedHosts.Count == 0);
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(loaded.Name)}[/]: restored the backup of stack '{Markup.Escape(manifest.Stack)}' made {manifest.Time:yyyy-MM-dd HH:mm:ss}Z (Koji {Markup.Escape(manifest.KojiVersion)})");
             foreach (var change in result.KojiChanges)
                 io.Console.MarkupLine($"  koji: {Markup.Escape(change)}");
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
-            return result.FailedHosts.Count > 0 ? 1 : 0;
+            return ExitCodes.Of(result.FailedHosts.Count == 0);
         }));
         return command;
     }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
-using KojiProvisioner.Cli.Output;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Operations;
 using Spectre.Console;
@@ -12,21 +10,19 @@ internal static class StatusCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
-        var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { stack, set, output };
+        var options = new StackOptions();
+        var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { options.Stack, options.Set, options.Output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
+            var loaded = options.Load(parse, needsKojiSource: false);
             var verb = new Operations.Status(loaded);
             var status = await verb.FarmAsync(ct);
             var remote = await verb.RemoteAsync(ct);
             var koji = await verb.KojiAsync(ct);
             var builds = await verb.BuildsAsync(ct);
-            if (parse.GetValue(output) == "json")
+            if (options.Json(parse))
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = status.Stack,
                     healthy = status.AllHealthy,
@@ -52,7 +48,7 @@ internal static class StatusCommand
                         name = b.Name, enabled = b.Enabled, ready = b.Ready, taskLoad = b.TaskLoad, capacity = b.Capacity,
                         tasks = b.Tasks.Select(t => new { id = t.Id, method = t.Method, arch = t.Arch, what = t.What }),
                     }),
-                }, PlanView.Json));
+                }));
             }
             else
             {
@@ -78,7 +74,7 @@ internal static class StatusCommand
                     io.Console.Write(hosts);
                 }
             }
-            return status.AllHealthy && remote.All(r => r.Ok) ? 0 : 1;
+            return ExitCodes.Of(status.AllHealthy && remote.All(r => r.Ok));
         }));
         return command;
     }

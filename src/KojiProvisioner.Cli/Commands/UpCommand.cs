@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using KojiProvisioner.Cli.Output;
 using KojiProvisioner.Operations;
 using Spectre.Console;
@@ -11,19 +10,18 @@ internal static class UpCommand
 {
     public static Command Create(CliIO io)
     {
-        var stack = CommonOptions.Stack();
-        var set = CommonOptions.Set();
-        var output = CommonOptions.Output();
+        var options = new StackOptions();
         var adopt = new Option<bool>("--adopt") { Description = "Take over a farm made from another (or a lost) state folder: keep its data, reissue certificates from this state folder's CA, reset the database password to this folder's" };
         var ttl = WaitOptions.Ttl();
         var wait = WaitOptions.Wait();
         var waitTimeout = WaitOptions.Timeout("--wait-timeout", "5m", "--wait");
         var noBackup = new Option<bool>("--no-backup") { Description = "Upgrade Koji's database schema without taking a backup first" };
-        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated") { stack, set, output, adopt, ttl, wait, waitTimeout, noBackup };
+        var command = new Command("up", "Create or converge the farm: only what changed is touched; volumes are never recreated")
+            { options.Stack, options.Set, options.Output, adopt, ttl, wait, waitTimeout, noBackup };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var json = parse.GetValue(output) == "json";
-            var loaded = CommonOptions.LoadStack(parse, stack, set);
+            var json = options.Json(parse);
+            var loaded = options.Load(parse);
             var timeout = WaitOptions.ParseTimeout("--wait-timeout", parse.GetValue(waitTimeout)!);
             var progress = new ProgressView(io, quiet: json);
             var result = await new Up(loaded).RunAsync(progress, ct, adopt: parse.GetValue(adopt), ttl: WaitOptions.ParseTtl(parse.GetValue(ttl)),
@@ -33,7 +31,7 @@ internal static class UpCommand
             var names = result.Definition.Names;
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     stack = loaded.Name,
                     changes = result.Engine.Steps.Where(s => s.IsChange).Select(s => new { action = s.Action.ToString().ToLowerInvariant(), kind = s.Kind.ToString().ToLowerInvariant(), name = s.Name, cause = s.Cause }),
@@ -43,8 +41,8 @@ internal static class UpCommand
                     web = loaded.Spec.Web.Enabled ? names.PublicWebUrl : null,
                     ready = ready?.Select(c => new { what = c.What, detail = c.Detail }),
                     remote = result.Remote?.Select(r => new { name = r.Name, address = r.Endpoint, changes = r.Changes, uploads = r.Uploads, restarted = r.Restarted, error = r.Error }),
-                }, PlanView.Json));
-                return result.FailedHosts.Count > 0 ? 1 : 0;
+                }));
+                return ExitCodes.Of(result.FailedHosts.Count == 0);
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(loaded.Name)}[/]: {Markup.Escape(result.Engine.SummaryText)}");
             foreach (var change in result.KojiChanges)
@@ -68,9 +66,9 @@ internal static class UpCommand
                 io.Error.WriteLine($"koji-farm: {result.FailedHosts.Count} of {result.Remote!.Count} remote builder hosts failed: {string.Join(", ", result.FailedHosts.Select(h => h.Name))}");
                 foreach (var host in result.FailedHosts)
                     io.Error.WriteLine($"  {host.Error}");
-                return 1;
+                return ExitCode.Failed;
             }
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

@@ -31,17 +31,17 @@ internal static class WaitRepoCommand
                 .RepoAsync(parse.GetValue(tag)!, parse.GetValue(fresh), limit, new ProgressView(io, quiet: json), ct);
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(new
+                io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     tag = repo.Tag, repo = repo.RepoId, request = repo.RequestId, alreadyReady = repo.WasReady,
                     waitedSeconds = Math.Round(repo.Waited.TotalSeconds, 1),
-                }, PlanView.Json));
-                return 0;
+                }));
+                return ExitCode.Ok;
             }
             io.Console.MarkupLine(Markup.Escape(repo.WasReady
                 ? $"tag {repo.Tag}: repo {repo.RepoId} is READY"
                 : $"tag {repo.Tag}: repo {repo.RepoId} is READY after {repo.Waited.TotalSeconds:0.0} s (repo request {repo.RequestId})"));
-            return 0;
+            return ExitCode.Ok;
         }));
         return command;
     }

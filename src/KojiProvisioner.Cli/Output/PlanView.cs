@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using KojiProvisioner.Content;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Operations;
@@ -10,12 +9,7 @@ namespace KojiProvisioner.Cli.Output;
 /// <summary>The plan as a table for people or as JSON (a documented contract, see README).</summary>
 internal static class PlanView
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    public static JsonSerializerOptions Json => JsonOutput.Options;
 
     public static void Write(CliIO io, FarmPlan plan, IReadOnlyList<PlanChange>? changes, KojiPreview? koji, bool json)
     {
@@ -105,7 +99,7 @@ internal static class PlanView
         calls = c.Calls.Select(call => call.Call.ToString()),
     };
 
-    private static string Port(PublishedPort p) => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}";
+    private static string Port(PublishedPort p) => p.ToString();
 
     private static string MountText(Mount m) => $"{m.Volume}:{m.Target}{(m.ReadOnly ? ":ro" : "")}";
 }

@@ -11,8 +11,8 @@ namespace KojiProvisioner;
 public static class AtomicFile
 {
     public const string TempSuffix = ".tmp";
-    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode Public = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private const UnixFileMode OwnerOnly = FileModes.Private;
+    private const UnixFileMode Public = FileModes.Public;
 
     public static void Write(string path, string content, bool secret)
     {

@@ -5,13 +5,11 @@ namespace KojiProvisioner;
 /// <summary>
 /// The stack's state folder: the company CA, keys and generated passwords. Mode 0700; every secret
 /// file 0600 from the moment it exists, written whole (temp file + rename) so an interrupted run
-/// never leaves half a password behind.
+/// never leaves half a password behind. A read-only folder (preview, status) is read in place and
+/// never written: what is missing is made in memory and forgotten.
 /// </summary>
-public sealed class StateFolder(string path)
+public sealed class StateFolder(string path, bool readOnly = false)
 {
-    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode PrivateDir = Private | UnixFileMode.UserExecute;
-
     /// <summary>Written when koji-farm creates the folder: `down --purge` deletes only folders that carry it.</summary>
     public const string MarkerName = ".koji-farm-state";
 
@@ -26,17 +24,23 @@ public sealed class StateFolder(string path)
 
     public string Path => path;
     public bool Exists => Directory.Exists(path);
+    public bool ReadOnly => readOnly;
     public bool HasMarker => File.Exists(System.IO.Path.Combine(path, MarkerName));
+
+    /// <summary>The same folder, for reads that must change nothing.</summary>
+    public static StateFolder ReadOnlyAt(string path) => new(path, readOnly: true);
 
     public void Create()
     {
+        if (readOnly)
+            return;
         // A folder that did not exist, was empty, or holds only koji-farm's own files (one made
         // before the marker existed) is koji-farm's; any other folder named as stateDir is the
         // user's, and never gets the marker, so purge will not delete it.
         var ours = !Directory.Exists(path) || Directory.EnumerateFileSystemEntries(path)
             .All(e => OwnEntries.Contains(System.IO.Path.GetFileName(e)) || e.EndsWith(".tmp", StringComparison.Ordinal));
-        Directory.CreateDirectory(path, PrivateDir);
-        Directory.CreateDirectory(System.IO.Path.Combine(path, "secrets"), PrivateDir);
+        Directory.CreateDirectory(path, FileModes.PrivateDirectory);
+        Directory.CreateDirectory(System.IO.Path.Combine(path, "secrets"), FileModes.PrivateDirectory);
         if (ours && !HasMarker)
             AtomicFile.Write(System.IO.Path.Combine(path, MarkerName), "This folder is a koji-farm state folder (the farm's CA, keys and passwords).\n`koji-farm down --purge` deletes it; keep it, and back it up, as long as the farm lives.\n", secret: false);
     }
@@ -51,32 +55,15 @@ public sealed class StateFolder(string path)
             if (existing.Length > 0)
                 return existing;
         }
-        Create();
         // URL- and config-safe: no characters that need quoting in hub.conf or a connection string.
         var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
+        if (readOnly)
+            return value;
+        Create();
         WritePrivate(file, value + "\n");
         return value;
     }
 
     /// <summary>Writes a secret file whole, 0600 from its first byte.</summary>
     public static void WritePrivate(string file, string content) => AtomicFile.Write(file, content, secret: true);
-
-    /// <summary>A throwaway copy, for previews that must not change the real folder.</summary>
-    public StateFolder CopyToTemp()
-    {
-        var temp = Directory.CreateTempSubdirectory("koji-farm-preview-").FullName;
-        if (Exists)
-        {
-            foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories))
-            {
-                // The lock belongs to the folder, not to its copy (and a held one cannot be opened).
-                if (System.IO.Path.GetDirectoryName(file) == path && System.IO.Path.GetFileName(file) is StateFolderLock.FileName or StateFolderLock.OwnerFileName)
-                    continue;
-                var target = System.IO.Path.Combine(temp, System.IO.Path.GetRelativePath(path, file));
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(target)!);
-                File.Copy(file, target);
-            }
-        }
-        return new StateFolder(temp);
-    }
 }

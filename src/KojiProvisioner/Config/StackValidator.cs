@@ -30,13 +30,18 @@ internal static partial class StackValidator
     [GeneratedRegex(@"\A[a-z_][a-z0-9_]{0,62}\z")]
     private static partial Regex Identifier();
 
+    /// <summary>
+    /// The validated stack: <paramref name="bound"/> is left as it was bound; derived defaults
+    /// (base images, channels, ...) are filled in a copy, which only the returned <see cref="Stack"/> holds.
+    /// </summary>
     public static Stack Validate(
-        StackSpec spec,
+        StackSpec bound,
         string filePath,
         IReadOnlyDictionary<string, string> environment,
         StackLoader.SourceNames sources,
         bool requireKojiSource = true)
     {
+        var spec = Copy(bound);
         InputException Error(string key, string what) =>
             new($"{sources.For(key.Replace('.', ':'))}: {key}: {what}");
 
@@ -284,6 +289,9 @@ internal static partial class StackValidator
         host.StartsWith(stack + "-builder-", StringComparison.Ordinal)
         && host.Length > stack.Length + "-builder-".Length
         && host[(stack.Length + "-builder-".Length)..].All(char.IsAsciiDigit);
+
+    private static StackSpec Copy(StackSpec spec) =>
+        System.Text.Json.JsonSerializer.Deserialize<StackSpec>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec))!;
 
     private static bool IdentifierLike(string s) => Identifier().IsMatch(s);
 }

@@ -14,7 +14,7 @@ public sealed record ContentApplyProgress(int WritesDone, int WritesTotal, Apply
 /// <summary>Some writes failed. Those before them are kept (each multicall call commits on its
 /// own), and a new plan picks up what is left.</summary>
 public sealed class ContentApplyException(string message, IReadOnlyList<(ContentChange Change, KojiFaultException Fault)> failures, int writesDone)
-    : Exception(message)
+    : FarmException(message)
 {
     public IReadOnlyList<(ContentChange Change, KojiFaultException Fault)> Failures { get; } = failures;
     public int WritesDone { get; } = writesDone;

@@ -170,4 +170,4 @@ public sealed record HostSpec
 }
 
 /// <summary>A user-caused content error: names the file, the object and what is wrong (exit code 2).</summary>
-public sealed class ContentException(string message) : Exception(message);
+public sealed class ContentException(string message) : InputException(message);

@@ -13,7 +13,7 @@ namespace KojiProvisioner.Docker;
 /// farm's words (by stack label, by name), and gets engine errors as <see cref="FarmException"/>s
 /// that name the object.
 /// </summary>
-public sealed partial class DockerEngine : IDisposable
+public sealed partial class DockerEngine : IDockerEngine
 {
     public const string DefaultEndpoint = "unix:///var/run/docker.sock";
     private static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(10);

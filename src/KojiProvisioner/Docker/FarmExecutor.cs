@@ -12,7 +12,7 @@ namespace KojiProvisioner.Docker;
 /// A container counts as done only once started: one created but never started (a run killed
 /// between create, copy-in and start) is recreated by the next run.
 /// </summary>
-public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = null)
+public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = null)
 {
     private readonly EngineOptions _options = options ?? new EngineOptions();
 
@@ -310,32 +310,10 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
                     removed.Add(c.Name);
             }));
 
-        var networks = new List<string>();
-        foreach (var network in observed.Networks)
-        {
-            if (await engine.RemoveNetworkAsync(network, ct))
-            {
-                networks.Add(network);
-                run.Report(FarmStep.Network, network, "removed");
-            }
-            else
-                run.Report(FarmStep.Warning, network, "not found while removing: already gone");
-        }
-
+        var networks = await RemoveEachAsync(observed.Networks, engine.RemoveNetworkAsync, FarmStep.Network, run, ct);
         var removedVolumes = new List<string>();
         if (purge)
-        {
-            foreach (var volume in observed.Volumes)
-            {
-                if (await engine.RemoveVolumeAsync(volume, ct))
-                {
-                    removedVolumes.Add(volume);
-                    run.Report(FarmStep.Volume, volume, "removed");
-                }
-                else
-                    run.Report(FarmStep.Warning, volume, "not found while removing: already gone");
-            }
-        }
+            removedVolumes = await RemoveEachAsync(observed.Volumes, engine.RemoveVolumeAsync, FarmStep.Volume, run, ct);
         else
             foreach (var volume in observed.Volumes)
                 run.Report(FarmStep.Volume, volume, "kept (down --purge removes it)");
@@ -347,6 +325,24 @@ public sealed class FarmExecutor(DockerEngine engine, EngineOptions? options = n
             removedVolumes,
             purge ? [] : observed.Volumes,
             run.Warnings.ToList());
+    }
+
+    /// <summary>Removes each object in turn; one already gone is a warning, not an error.</summary>
+    private static async Task<List<string>> RemoveEachAsync(IEnumerable<string> names, Func<string, CancellationToken, Task<bool>> remove,
+        FarmStep step, Run run, CancellationToken ct)
+    {
+        var removed = new List<string>();
+        foreach (var name in names)
+        {
+            if (await remove(name, ct))
+            {
+                removed.Add(name);
+                run.Report(step, name, "removed");
+            }
+            else
+                run.Report(FarmStep.Warning, name, "not found while removing: already gone");
+        }
+        return removed;
     }
 
     /// <summary>One command's clock, progress sink and warnings.</summary>

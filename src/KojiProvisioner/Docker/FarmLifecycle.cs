@@ -6,7 +6,7 @@ namespace KojiProvisioner.Docker;
 /// The verbs the CLI offers, each one observe → plan → execute on one engine:
 /// preview (plan only), up (converge), down (remove, keep volumes unless purged), status.
 /// </summary>
-public sealed class FarmLifecycle(DockerEngine engine, EngineOptions? options = null)
+public sealed class FarmLifecycle(IDockerEngine engine, EngineOptions? options = null)
 {
     private readonly FarmObserver _observer = new(engine);
     private readonly FarmExecutor _executor = new(engine, options);

@@ -9,7 +9,7 @@ namespace KojiProvisioner.Docker;
 /// Reads one stack's containers, network and volumes from the engine, by the stack label only, so
 /// two stacks on one engine never see each other, and a killed run leaves nothing unseen.
 /// </summary>
-public sealed class FarmObserver(DockerEngine engine)
+public sealed class FarmObserver(IDockerEngine engine)
 {
     public async Task<ObservedFarm> ObserveAsync(string stack, IEnumerable<string> imageReferences, CancellationToken ct)
     {
@@ -54,7 +54,7 @@ public sealed class FarmObserver(DockerEngine engine)
     internal static IReadOnlyList<string> PortsOf(IDictionary<string, IList<PortBinding>>? bindings) =>
         bindings is null
             ? []
-            : bindings.SelectMany(b => (b.Value ?? []).Select(h => $"{(string.IsNullOrEmpty(h.HostIP) ? "0.0.0.0" : h.HostIP)}:{h.HostPort}->{b.Key}"))
+            : bindings.SelectMany(b => (b.Value ?? []).Select(h => PublishedPort.Format(string.IsNullOrEmpty(h.HostIP) ? "0.0.0.0" : h.HostIP, h.HostPort, b.Key)))
                 .Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Docker reports "0001-01-01T00:00:00Z" for a container that never started.</summary>

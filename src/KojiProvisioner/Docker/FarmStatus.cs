@@ -68,5 +68,5 @@ public sealed record FarmStatus(
     }
 
     private static IReadOnlyList<string> PlannedPorts(ContainerSpec spec) =>
-        spec.Ports.Select(p => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}/tcp").ToList();
+        spec.Ports.Select(p => $"{p}/tcp").ToList();
 }

@@ -10,7 +10,7 @@ namespace KojiProvisioner.Docker;
 /// </summary>
 public static class FileArchive
 {
-    private const UnixFileMode DefaultFileMode = (UnixFileMode)0b110_100_100; // 0644
+    private const UnixFileMode DefaultFileMode = FileModes.Public;
 
     /// <summary>
     /// One entry per file, absolute paths made relative to /. No directory entries: the engine makes

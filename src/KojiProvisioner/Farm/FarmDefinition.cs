@@ -22,7 +22,7 @@ public sealed record FarmDefinition(
 
     /// <summary>
     /// Loads or makes the stack's credentials in <paramref name="state"/> and plans the farm.
-    /// Pass a throwaway copy of the state folder to preview without changing anything.
+    /// A read-only state folder is read in place and never written (preview, status).
     /// </summary>
     public static FarmDefinition Load(Stack stack, StateFolder state, IReadOnlyList<string>? allowedScms = null, TimeProvider? clock = null, string? kojiImage = null)
     {
@@ -40,7 +40,7 @@ public sealed record FarmDefinition(
         foreach (var remote in spec.Builders.Remote)
             clients.Add(new ClientIdentity(remote.Name, remote.Name, "builder"));
 
-        var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients), clock);
+        var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients), clock, state.ReadOnly);
         var credentials = new FarmCredentials(
             pki.CaCertificatePem,
             ToCertKey(pki.Server),

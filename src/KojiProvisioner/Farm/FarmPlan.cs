@@ -37,7 +37,19 @@ public sealed record ImageSpec(
 
 public sealed record Mount(string Volume, string Target, bool ReadOnly);
 
-public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort);
+public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort)
+{
+    /// <summary>The images' httpd serves the hub and the web on this port (infra/images/*/Dockerfile: Listen 443).</summary>
+    public const int Https = 443;
+    /// <summary>PostgreSQL's port in the db container.</summary>
+    public const int Postgres = 5432;
+
+    /// <summary><c>127.0.0.1:8443->443</c>; the engine's form adds the protocol (<c>443/tcp</c>).</summary>
+    public override string ToString() => Format(HostIp, HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static string Format(string hostIp, string hostPort, string containerPort) => $"{hostIp}:{hostPort}->{containerPort}";
+}
 
 public sealed record HealthCheck(
     IReadOnlyList<string> Test,

@@ -16,152 +16,146 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
 {
     private const int WwwData = 33; // Debian's and Fedora's apache uid/gid for the hub's files
     private const string Pki = "/etc/koji-farm/pki";
-    private const int Mode0600 = 0b110_000_000, Mode0640 = 0b110_100_000, Mode0644 = 0b110_100_100;
+    private const int Mode0600 = (int)FileModes.Private, Mode0640 = (int)FileModes.GroupReadable, Mode0644 = (int)FileModes.Public;
     private static readonly TimeSpan Seconds2 = TimeSpan.FromSeconds(2), Seconds5 = TimeSpan.FromSeconds(5);
 
     public FarmPlan Plan(Stack stack, FarmCredentials creds, FarmImages images, IReadOnlyList<string> allowedScms)
     {
         var spec = stack.Spec;
         var names = new FarmNames(spec);
-        var model = TemplateModel.Base(stack, creds, names);
-        var containers = new List<ContainerSpec>();
-        var kojiVolume = names.KojiVolume;
-
-        var db = new ContainerSpec(
-            names.Container(Roles.Db), Roles.Db, images.Db.Reference,
-            Command: [],
-            Aliases: ["db"],
-            Environment: Env(("POSTGRES_USER", spec.Database.User), ("POSTGRES_DB", spec.Database.Name)),
-            Mounts: [new Mount(names.DbVolume, "/var/lib/postgresql/data", false)],
-            Ports: spec.Database.Port == 0 ? [] : [new PublishedPort(spec.Database.BindAddress, spec.Database.Port, 5432)],
-            Health: new HealthCheck(["CMD", "pg_isready", "-U", spec.Database.User, "-d", spec.Database.Name, "-h", "127.0.0.1"], Seconds2, Seconds5, 30, TimeSpan.FromSeconds(60)),
-            RestartPolicy: "unless-stopped",
-            Privileged: false,
-            DependsOn: [],
-            Files: [Secret("/etc/koji-farm/secrets/db-password", creds.DbPassword, Mode0600)]);
-        containers.Add(db);
-
-        var ca = new ContainerFile($"{Pki}/ca.crt", Utf8(creds.CaCertificatePem), Mode0644);
-        var serverFiles = new[]
-        {
-            new ContainerFile($"{Pki}/server.crt", Utf8(creds.Server.CertificatePem), Mode0644),
-            Secret($"{Pki}/server.key", creds.Server.PrivateKeyPem, Mode0600),
-        };
-
-        containers.Add(new ContainerSpec(
-            names.Container(Roles.Hub), Roles.Hub, images.Koji.Reference,
-            Command: [Roles.Hub],
-            Aliases: ["hub"],
-            Environment: Env(("KOJI_ADMIN", spec.Admin.Name)),
-            Mounts: [new Mount(kojiVolume, "/mnt/koji", false)],
-            Ports: [new PublishedPort(spec.Hub.BindAddress, spec.Hub.Port, 443)],
-            Health: KojiHealth(spec, Roles.Hub),
-            RestartPolicy: "unless-stopped",
-            Privileged: false,
-            DependsOn: [db.Name],
-            Files:
-            [
-                // Readable by the httpd user: at 0600 root the hub silently runs on defaults.
-                Secret("/etc/koji-hub/hub.conf", renderer.Render("hub/hub.conf.sbn", model), Mode0640, gid: WwwData),
-                Text("/etc/koji-farm/httpd/kojihub.conf", renderer.Render("hub/kojihub-httpd.conf.sbn", model)),
-                ca, .. serverFiles,
-            ]));
-        var hubName = names.Container(Roles.Hub);
-
+        var parts = new Parts(spec, names, TemplateModel.Base(stack, creds, names), creds, images.Koji.Reference, images.Builder?.Reference);
+        var containers = new List<ContainerSpec> { Db(spec, names, creds, images.Db), Hub(parts) };
         if (spec.Web.Enabled)
-        {
-            containers.Add(new ContainerSpec(
-                names.Container(Roles.Web), Roles.Web, images.Koji.Reference,
-                Command: [Roles.Web],
-                Aliases: ["web"],
-                Environment: Env(),
-                Mounts: [new Mount(kojiVolume, "/mnt/koji", true)],
-                Ports: [new PublishedPort(spec.Web.BindAddress, spec.Web.Port, 443)],
-                Health: KojiHealth(spec, Roles.Web),
-                RestartPolicy: "unless-stopped",
-                Privileged: false,
-                DependsOn: [hubName],
-                Files:
-                [
-                    Secret("/etc/kojiweb/web.conf", renderer.Render("web/web.conf.sbn", model), Mode0640, gid: WwwData),
-                    Text("/etc/koji-farm/httpd/kojiweb.conf", renderer.Render("web/kojiweb-httpd.conf.sbn", model)),
-                    ca, .. serverFiles,
-                    Secret($"{Pki}/client.pem", creds.Client(Identities.Web).CombinedPem, Mode0640, gid: WwwData),
-                ]));
-        }
-
+            containers.Add(Web(parts));
         if (spec.Kojira.Enabled)
-        {
-            containers.Add(new ContainerSpec(
-                names.Container(Roles.Kojira), Roles.Kojira, images.Koji.Reference,
-                Command: [Roles.Kojira],
-                Aliases: ["kojira"],
-                Environment: Env(),
-                Mounts: [new Mount(kojiVolume, "/mnt/koji", false)],
-                Ports: [],
-                Health: KojiHealth(spec, Roles.Kojira),
-                RestartPolicy: "unless-stopped",
-                Privileged: false,
-                DependsOn: [hubName],
-                Files:
-                [
-                    Text("/etc/kojira/kojira.conf", renderer.Render("kojira/kojira.conf.sbn", model)),
-                    ca,
-                    Secret($"{Pki}/client.pem", creds.Client(Identities.Kojira).CombinedPem, Mode0600),
-                ]));
-        }
-
-        var mockVolumes = new List<VolumeSpec>();
+            containers.Add(Kojira(parts));
         for (var i = 1; i <= spec.Builders.Count; i++)
-        {
-            var name = names.Builder(i);
-            var mock = spec.Builders.Mock;
-            var mockVolume = $"koji-farm-{name}-mock";
-            if (mock)
-                mockVolumes.Add(new VolumeSpec(mockVolume, $"/var/lib/mock of {name}: its buildroots"));
-            var builderModel = TemplateModel.WithBuilder(model, name, names.InternalHubUrl, names.InternalFilesUrl,
-                $"{Pki}/client.pem", $"{Pki}/ca.crt", spec.Builders.MaxJobs, allowedScms);
-            List<ContainerFile> files =
-            [
-                Text("/etc/kojid/kojid.conf", renderer.Render("builder/kojid.conf.sbn", builderModel)),
-                ca,
-                Secret($"{Pki}/client.pem", creds.Client(name).CombinedPem, Mode0600),
-            ];
-            // mock's dnf fetches the build repo from topurl over HTTPS and trusts only the system
-            // store: the entrypoint adds this file to it.
-            if (mock)
-                files.Add(new ContainerFile("/usr/local/share/ca-certificates/koji-farm-ca.crt", ca.Content, Mode0644));
-            containers.Add(new ContainerSpec(
-                name, Roles.Builder, mock ? (images.Builder ?? images.Koji).Reference : images.Koji.Reference,
-                Command: [Roles.Builder],
-                Aliases: [],
-                Environment: Env(),
-                Mounts: mock
-                    ? [new Mount(kojiVolume, "/mnt/koji", true), new Mount(mockVolume, "/var/lib/mock", false)]
-                    : [new Mount(kojiVolume, "/mnt/koji", true)],
-                Ports: [],
-                Health: KojiHealth(spec, Roles.Builder),
-                RestartPolicy: "unless-stopped",
-                Privileged: false,
-                DependsOn: [hubName],
-                Files: files)
-            {
-                // mock mounts proc, sys and tmpfs in its chroot; --privileged is more than that (and cannot
-                // even start on hosts whose own capability set is restricted).
-                CapAdd = mock ? ["SYS_ADMIN"] : [],
-            });
-        }
+            containers.Add(Builder(parts, names.Builder(i), allowedScms));
 
-        var hashed = containers.Select(c => c with { ConfigHash = ConfigHash.Of(c) }).ToList();
+        // A builder that runs mock keeps its buildroots on a volume of its own.
+        var mockVolumes = spec.Builders.Mock
+            ? Enumerable.Range(1, spec.Builders.Count).Select(i => new VolumeSpec(MockVolume(names.Builder(i)), $"/var/lib/mock of {names.Builder(i)}: its buildroots"))
+            : [];
         // In build order: the builder image is FROM the Koji image.
-        var images_ = images.Builder is null ? new[] { images.Db, images.Koji } : [images.Db, images.Koji, images.Builder];
+        ImageSpec[] planImages = images.Builder is null ? [images.Db, images.Koji] : [images.Db, images.Koji, images.Builder];
         return new FarmPlan(
             spec.Name,
             new NetworkSpec(names.Network),
             [new VolumeSpec(names.DbVolume, "PostgreSQL data"), new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs"), .. mockVolumes],
-            images_,
-            hashed) { Labels = FarmLabels.Of(stack) };
+            planImages,
+            containers.Select(c => c with { ConfigHash = ConfigHash.Of(c) }).ToList()) { Labels = FarmLabels.Of(stack) };
     }
+
+    /// <summary>What every Koji container of one plan shares.</summary>
+    private sealed record Parts(StackSpec Spec, FarmNames Names, IReadOnlyDictionary<string, object?> Model, FarmCredentials Creds, string Image, string? BuilderImage)
+    {
+        public ContainerFile Ca => new($"{Pki}/ca.crt", Utf8(Creds.CaCertificatePem), Mode0644);
+
+        public ContainerFile[] Server =>
+        [
+            new($"{Pki}/server.crt", Utf8(Creds.Server.CertificatePem), Mode0644),
+            Secret($"{Pki}/server.key", Creds.Server.PrivateKeyPem, Mode0600),
+        ];
+
+        public ContainerFile ClientPem(string identity, int mode, int gid = 0) => Secret($"{Pki}/client.pem", Creds.Client(identity).CombinedPem, mode, gid);
+    }
+
+    private static ContainerSpec Db(StackSpec spec, FarmNames names, FarmCredentials creds, ImageSpec image) => new(
+        names.Container(Roles.Db), Roles.Db, image.Reference,
+        Command: [],
+        Aliases: [Roles.Db],
+        Environment: Env(("POSTGRES_USER", spec.Database.User), ("POSTGRES_DB", spec.Database.Name)),
+        Mounts: [new Mount(names.DbVolume, "/var/lib/postgresql/data", false)],
+        Ports: spec.Database.Port == 0 ? [] : [new PublishedPort(spec.Database.BindAddress, spec.Database.Port, PublishedPort.Postgres)],
+        Health: new HealthCheck(["CMD", "pg_isready", "-U", spec.Database.User, "-d", spec.Database.Name, "-h", "127.0.0.1"], Seconds2, Seconds5, 30, TimeSpan.FromSeconds(60)),
+        RestartPolicy: RestartPolicy,
+        Privileged: false,
+        DependsOn: [],
+        Files: [Secret("/etc/koji-farm/secrets/db-password", creds.DbPassword, Mode0600)]);
+
+    private ContainerSpec Hub(Parts p) => Koji(p, p.Names.Container(Roles.Hub), Roles.Hub,
+        aliases: [Roles.Hub],
+        environment: Env(("KOJI_ADMIN", p.Spec.Admin.Name)),
+        kojiReadOnly: false,
+        ports: [new PublishedPort(p.Spec.Hub.BindAddress, p.Spec.Hub.Port, PublishedPort.Https)],
+        dependsOn: p.Names.Container(Roles.Db),
+        files:
+        [
+            // Readable by the httpd user: at 0600 root the hub silently runs on defaults.
+            Secret("/etc/koji-hub/hub.conf", renderer.Render("hub/hub.conf.sbn", p.Model), Mode0640, gid: WwwData),
+            Text("/etc/koji-farm/httpd/kojihub.conf", renderer.Render("hub/kojihub-httpd.conf.sbn", p.Model)),
+            p.Ca, .. p.Server,
+        ]);
+
+    private ContainerSpec Web(Parts p) => Koji(p, p.Names.Container(Roles.Web), Roles.Web,
+        aliases: [Roles.Web],
+        kojiReadOnly: true,
+        ports: [new PublishedPort(p.Spec.Web.BindAddress, p.Spec.Web.Port, PublishedPort.Https)],
+        files:
+        [
+            Secret("/etc/kojiweb/web.conf", renderer.Render("web/web.conf.sbn", p.Model), Mode0640, gid: WwwData),
+            Text("/etc/koji-farm/httpd/kojiweb.conf", renderer.Render("web/kojiweb-httpd.conf.sbn", p.Model)),
+            p.Ca, .. p.Server,
+            p.ClientPem(Identities.Web, Mode0640, gid: WwwData),
+        ]);
+
+    private ContainerSpec Kojira(Parts p) => Koji(p, p.Names.Container(Roles.Kojira), Roles.Kojira,
+        aliases: [Roles.Kojira],
+        kojiReadOnly: false,
+        files:
+        [
+            Text("/etc/kojira/kojira.conf", renderer.Render("kojira/kojira.conf.sbn", p.Model)),
+            p.Ca,
+            p.ClientPem(Identities.Kojira, Mode0600),
+        ]);
+
+    private ContainerSpec Builder(Parts p, string name, IReadOnlyList<string> allowedScms)
+    {
+        var model = TemplateModel.WithBuilder(p.Model, name, p.Names.InternalHubUrl, p.Names.InternalFilesUrl,
+            $"{Pki}/client.pem", $"{Pki}/ca.crt", p.Spec.Builders.MaxJobs, allowedScms);
+        var mock = p.Spec.Builders.Mock;
+        List<ContainerFile> files =
+        [
+            Text("/etc/kojid/kojid.conf", renderer.Render("builder/kojid.conf.sbn", model)),
+            p.Ca,
+            p.ClientPem(name, Mode0600),
+        ];
+        // mock's dnf fetches the build repo from topurl over HTTPS and trusts only the system
+        // store: the entrypoint adds this file to it.
+        if (mock)
+            files.Add(new ContainerFile("/usr/local/share/ca-certificates/koji-farm-ca.crt", p.Ca.Content, Mode0644));
+        var builder = Koji(p, name, Roles.Builder, kojiReadOnly: true, files: files);
+        if (!mock)
+            return builder;
+        return builder with
+        {
+            Image = p.BuilderImage ?? p.Image,
+            Mounts = [.. builder.Mounts, new Mount(MockVolume(name), "/var/lib/mock", false)],
+            // mock mounts proc, sys and tmpfs in its chroot; --privileged is more than that (and cannot
+            // even start on hosts whose own capability set is restricted).
+            CapAdd = ["SYS_ADMIN"],
+        };
+    }
+
+    private static string MockVolume(string builder) => $"koji-farm-{builder}-mock";
+
+    /// <summary>A container of the Koji image: its command is its role, it shares /mnt/koji and waits for the hub (the hub for the db).</summary>
+    private static ContainerSpec Koji(Parts p, string name, string role, IReadOnlyList<ContainerFile> files, bool kojiReadOnly,
+        IReadOnlyList<string>? aliases = null, IReadOnlyDictionary<string, string>? environment = null,
+        IReadOnlyList<PublishedPort>? ports = null, string? dependsOn = null) => new(
+        name, role, p.Image,
+        Command: [role],
+        Aliases: aliases ?? [],
+        Environment: environment ?? Env(),
+        Mounts: [new Mount(p.Names.KojiVolume, "/mnt/koji", kojiReadOnly)],
+        Ports: ports ?? [],
+        Health: KojiHealth(p.Spec, role),
+        RestartPolicy: RestartPolicy,
+        Privileged: false,
+        DependsOn: [dependsOn ?? p.Names.Container(Roles.Hub)],
+        Files: files);
+
+    private const string RestartPolicy = "unless-stopped";
 
     /// <summary>The admin's koji client profile, pointing at files on this machine.</summary>
     public string ClientProfile(Stack stack, FarmCredentials creds, string certPath, string caPath)

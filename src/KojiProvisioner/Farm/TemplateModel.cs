@@ -11,10 +11,11 @@ internal static class TemplateModel
         return new Dictionary<string, object?>
         {
             ["stack"] = new Dictionary<string, object?> { ["name"] = spec.Name, ["organization"] = spec.Organization },
+            ["https_port"] = PublishedPort.Https,
             ["db"] = new Dictionary<string, object?>
             {
-                ["host"] = "db",
-                ["port"] = 5432,
+                ["host"] = Roles.Db,
+                ["port"] = PublishedPort.Postgres,
                 ["name"] = spec.Database.Name,
                 ["user"] = spec.Database.User,
                 ["password"] = creds.DbPassword,

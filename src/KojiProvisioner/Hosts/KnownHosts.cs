@@ -1,5 +1,4 @@
 using System.Text.Json;
-using KojiProvisioner.Farm;
 
 namespace KojiProvisioner.Hosts;
 

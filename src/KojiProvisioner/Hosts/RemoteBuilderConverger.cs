@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using KojiProvisioner.Docker;
 
 namespace KojiProvisioner.Hosts;
 
@@ -16,6 +15,24 @@ public sealed record RemoteHostProbe(string Name, string Endpoint, bool Reachabl
 
 /// <summary>What is on a host, read before anything is changed.</summary>
 public sealed record HostObservation(string? InstallHash, string? ConfigHash, bool Systemd, bool KojidRunning);
+
+/// <summary>
+/// What one host needs, decided from what it has (its hash file and kojid's state) and nothing
+/// else: the plan half of a host's observe → plan → execute.
+/// </summary>
+public sealed record HostPlan(bool Install, bool Configure, bool Start)
+{
+    public static HostPlan For(HostObservation seen, string installHash, string configHash)
+    {
+        var install = seen.InstallHash != installHash;
+        var configure = install || seen.ConfigHash != configHash;
+        return new HostPlan(install, configure, Start: !configure && !seen.KojidRunning);
+    }
+
+    public bool IsEmpty => !Install && !Configure && !Start;
+
+    public override string ToString() => Install ? "install" : Configure ? "configure" : Start ? "start kojid" : "up to date";
+}
 
 /// <summary>
 /// Sets up, converges, stops and purges kojid on remote builder hosts over SSH, all hosts in
@@ -36,7 +53,7 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
     public const string RunDir = "/run/koji-farm";
     public const string KojidLog = "/var/log/koji-farm-kojid.log";
 
-    private const int Mode0644 = 0b110_100_100, Mode0600 = 0b110_000_000, Mode0755 = 0b111_101_101;
+    private const int Mode0644 = (int)FileModes.Public, Mode0600 = (int)FileModes.Private, Mode0755 = (int)FileModes.Executable;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
     /// <summary>How long to wait for a host to answer.</summary>
@@ -115,10 +132,10 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
         files.AddRange(service);
         var configHash = Hash(files.Select(f => f.Path + "\n" + f.Mode + "\n" + Convert.ToHexStringLower(SHA256.HashData(f.Content))).Append(installHash));
 
-        var install = seen.InstallHash != installHash;
-        var configure = install || seen.ConfigHash != configHash;
-        Report(name, $"{os.PrettyName}, {(seen.Systemd ? "systemd" : "no systemd: supervised process")}; " +
-            (install ? "install" : configure ? "configure" : seen.KojidRunning ? "up to date" : "start kojid"));
+        var plan = HostPlan.For(seen, installHash, configHash);
+        var install = plan.Install;
+        var configure = plan.Configure;
+        Report(name, $"{os.PrettyName}, {(seen.Systemd ? "systemd" : "no systemd: supervised process")}; {plan}");
 
         if (install)
         {
@@ -151,7 +168,7 @@ public sealed class RemoteBuilderConverger(KnownHosts knownHosts, RemoteAssets a
                 $"mkdir -p /etc/koji-farm && printf 'install %s\\nconfig %s\\n' {installHash} {configHash} > {HashFile}.tmp && mv {HashFile}.tmp {HashFile}", ct: ct);
             return true;
         }
-        if (!seen.KojidRunning)
+        if (plan.Start)
         {
             await RestartKojidAsync(session, installer, seen.Systemd, ct);
             Changed(name, changes, "started kojid (it was not running)");

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using KojiProvisioner.Config;
-using KojiProvisioner.Farm;
 
 namespace KojiProvisioner.Hosts;
 

@@ -7,7 +7,7 @@ namespace KojiProvisioner.Hosts;
 /// <summary>A file to put on a remote host. Secrets are never shown: messages name only their path.</summary>
 public sealed record RemoteFile(string Path, byte[] Content, int Mode, bool Secret = false)
 {
-    public static RemoteFile Text(string path, string content, int mode = 0b110_100_100, bool secret = false) =>
+    public static RemoteFile Text(string path, string content, int mode = (int)FileModes.Public, bool secret = false) =>
         new(path, System.Text.Encoding.UTF8.GetBytes(content), mode, secret);
 }
 

@@ -2,10 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace KojiProvisioner.Koji;
 
-/// <summary>Base of everything the hub client raises on purpose.</summary>
-public abstract class KojiException : Exception
+/// <summary>Base of everything the hub client raises on purpose: a failure (exit code 1).</summary>
+public abstract class KojiException : FarmException
 {
-    protected KojiException(string message, Exception? inner = null) : base(message, inner) { }
+    protected KojiException(string message, Exception? inner = null) : base(message, ExitCode.Failed, inner) { }
 }
 
 /// <summary>The hub was not reached, or answered with something other than XML-RPC.</summary>
@@ -21,7 +21,7 @@ public sealed class KojiConnectionException : KojiException
 }
 
 /// <summary>A response that is not well-formed XML-RPC.</summary>
-public sealed class XmlRpcFormatException : FormatException
+public sealed class XmlRpcFormatException : KojiException
 {
     public XmlRpcFormatException(string message, Exception? inner = null) : base(message, inner) { }
 }

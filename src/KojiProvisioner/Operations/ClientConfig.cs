@@ -27,7 +27,7 @@ public sealed class ClientConfig(Stack stack)
     /// <summary>Writes the admin's combined certificate (0600) into the state folder and returns the profile.</summary>
     public static string WriteAdminFiles(FarmDefinition definition)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(definition.AdminCertificatePath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Directory.CreateDirectory(Path.GetDirectoryName(definition.AdminCertificatePath)!, FileModes.PrivateDirectory);
         StateFolder.WritePrivate(definition.AdminCertificatePath, definition.Credentials.Client(Identities.Admin).CombinedPem);
         return new FarmPlanner(new TemplateRenderer(Assets.Templates)).ClientProfile(
             definition.Stack, definition.Credentials, definition.AdminCertificatePath, definition.CaPath);

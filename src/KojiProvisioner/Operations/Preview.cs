@@ -24,22 +24,13 @@ public sealed class Preview(Stack stack)
         return new PreviewResult(definition, await EngineChangesAsync(definition, ct), await KojiAsync(content, ct));
     }
 
-    /// <summary>The plan as `up` would make it now, computed on a copy of the state folder (nothing is written).</summary>
+    /// <summary>The plan as `up` would make it now: the state folder is read in place, and nothing is written
+    /// (what it lacks, a new stack's CA for one, is made in memory).</summary>
     /// <param name="kojiImage">The Koji image to plan with instead of hashing the Koji source (for verbs that run without it).</param>
     public FarmDefinition Definition(string? kojiImage = null) => Definition(StackContent.Load(stack), kojiImage);
 
-    private FarmDefinition Definition(KojiContent? content, string? kojiImage = null)
-    {
-        var temp = new StateFolder(stack.StateDirectory).CopyToTemp();
-        try
-        {
-            return FarmDefinition.Load(stack, temp, content?.AllowedScms, kojiImage: kojiImage);
-        }
-        finally
-        {
-            Directory.Delete(temp.Path, recursive: true);
-        }
-    }
+    private FarmDefinition Definition(KojiContent? content, string? kojiImage = null) =>
+        FarmDefinition.Load(stack, StateFolder.ReadOnlyAt(stack.StateDirectory), content?.AllowedScms, kojiImage: kojiImage);
 
     /// <summary>The definition from the real state folder, which must exist (the farm was made).</summary>
     public FarmDefinition DefinitionWithState()

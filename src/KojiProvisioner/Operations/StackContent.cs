@@ -10,16 +10,8 @@ public static class StackContent
     public static KojiContent? Load(Stack stack, string? path = null)
     {
         path ??= stack.ContentPath;
-        if (path is null)
-            return null;
-        try
-        {
-            return ContentLoader.LoadFile(path);
-        }
-        catch (ContentException e)
-        {
-            throw new InputException(e.Message);
-        }
+        // A bad file is a ContentException: bad input, exit 2.
+        return path is null ? null : ContentLoader.LoadFile(path);
     }
 
     /// <summary>Like <see cref="Load"/>, for verbs that need a content file.</summary>

@@ -49,7 +49,8 @@ public sealed partial class FarmPki
     /// </summary>
     public IReadOnlyList<string> Changes { get; }
 
-    public static FarmPki LoadOrCreate(string stateDirectory, PkiRequest request, TimeProvider? clock = null)
+    /// <param name="readOnly">Read what exists and make what is missing in memory only (preview, status): nothing is written.</param>
+    public static FarmPki LoadOrCreate(string stateDirectory, PkiRequest request, TimeProvider? clock = null, bool readOnly = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
         ArgumentNullException.ThrowIfNull(request);
@@ -58,19 +59,23 @@ public sealed partial class FarmPki
 
         var directory = Path.Combine(Path.GetFullPath(stateDirectory), "pki");
         var clientsDirectory = Path.Combine(directory, "clients");
-        Directory.CreateDirectory(stateDirectory);
-        PemFiles.EnsurePrivateDirectory(directory);
-        PemFiles.EnsurePrivateDirectory(clientsDirectory);
-        PemFiles.RemoveStaleTempFiles(directory);
-        PemFiles.RemoveStaleTempFiles(clientsDirectory);
+        var write = !readOnly;
+        if (write)
+        {
+            Directory.CreateDirectory(stateDirectory);
+            PemFiles.EnsurePrivateDirectory(directory);
+            PemFiles.EnsurePrivateDirectory(clientsDirectory);
+            PemFiles.RemoveStaleTempFiles(directory);
+            PemFiles.RemoveStaleTempFiles(clientsDirectory);
+        }
 
         var changes = new List<string>();
-        using var ca = LoadOrCreateCa(directory, request.Organization, now, changes, out var caIsNew);
+        using var ca = LoadOrCreateCa(directory, request.Organization, now, changes, write, out var caIsNew);
 
         var serverSubject = CertificateAuthority.ServerSubject(request.Organization, serverNames);
         var server = EnsureLeaf(
             new Leaf("server certificate", Path.Combine(directory, "server.crt"), Path.Combine(directory, "server.key")),
-            ca, caIsNew, now, changes,
+            ca, caIsNew, now, changes, write,
             existing =>
                 !ServerNames.FromCertificate(existing).SameNamesAs(serverNames) ? "names changed"
                 : !SameName(existing.SubjectName, serverSubject) ? "subject changed"
@@ -83,7 +88,7 @@ public sealed partial class FarmPki
             var subject = CertificateAuthority.ClientSubject(request.Organization, client.OrganizationalUnit, client.CommonName);
             clients[client.Name] = EnsureLeaf(
                 new Leaf($"client {client.Name}", Path.Combine(clientsDirectory, client.Name + ".crt"), Path.Combine(clientsDirectory, client.Name + ".key")),
-                ca, caIsNew, now, changes,
+                ca, caIsNew, now, changes, write,
                 existing => SameName(existing.SubjectName, subject) ? null : "subject changed",
                 () => ca.IssueClient(subject, now));
         }
@@ -94,7 +99,7 @@ public sealed partial class FarmPki
 
     private sealed record Leaf(string Label, string CertificatePath, string KeyPath);
 
-    private static CertificateAuthority LoadOrCreateCa(string directory, string organization, DateTimeOffset now, List<string> changes, out bool isNew)
+    private static CertificateAuthority LoadOrCreateCa(string directory, string organization, DateTimeOffset now, List<string> changes, bool write, out bool isNew)
     {
         var certificatePath = Path.Combine(directory, "ca.crt");
         var keyPath = Path.Combine(directory, "ca.key");
@@ -105,7 +110,7 @@ public sealed partial class FarmPki
         {
             isNew = true;
             changes.Add("created CA");
-            return CreateCa(certificatePath, keyPath, organization, now);
+            return CreateCa(certificatePath, keyPath, organization, now, write);
         }
         // Half a CA cannot sign, and silently replacing it would hide a lost key: ask the user
         if (!haveKey)
@@ -130,7 +135,8 @@ public sealed partial class FarmPki
             ca.Dispose();
             throw new PkiException($"{keyPath} is not the key of {certificatePath}. Restore the matching pair, or delete both to create a new CA (every certificate is then reissued).", keyPath);
         }
-        PemFiles.RestrictToOwner(keyPath);
+        if (write)
+            PemFiles.RestrictToOwner(keyPath);
 
         var notAfter = NotAfter(certificate);
         if (notAfter - now > CaRenewalWindow)
@@ -142,12 +148,14 @@ public sealed partial class FarmPki
         ca.Dispose();
         isNew = true;
         changes.Add($"renewed CA: {ExpiryReason(notAfter, now)}");
-        return CreateCa(certificatePath, keyPath, organization, now);
+        return CreateCa(certificatePath, keyPath, organization, now, write);
     }
 
-    private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, DateTimeOffset now)
+    private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, DateTimeOffset now, bool write)
     {
         var ca = CertificateAuthority.Create(organization, now);
+        if (!write)
+            return ca;
         try
         {
             // key first: a run stopped in between leaves a mismatched pair, which the next run reports
@@ -163,7 +171,7 @@ public sealed partial class FarmPki
     }
 
     private static IssuedCertificate EnsureLeaf(Leaf leaf, CertificateAuthority ca, bool caIsNew, DateTimeOffset now, List<string> changes,
-        Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, RSA Key)> issue)
+        bool write, Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, RSA Key)> issue)
     {
         var haveCertificate = File.Exists(leaf.CertificatePath);
         var haveKey = File.Exists(leaf.KeyPath);
@@ -190,7 +198,8 @@ public sealed partial class FarmPki
                 change = $"renewed {leaf.Label}: {ExpiryReason(notAfter, now)}";
             else
             {
-                PemFiles.RestrictToOwner(leaf.KeyPath);
+                if (write)
+                    PemFiles.RestrictToOwner(leaf.KeyPath);
                 changes.Add($"reused {leaf.Label}");
                 return Describe(certificate, key);
             }
@@ -201,6 +210,8 @@ public sealed partial class FarmPki
         using (newCertificate)
         using (newKey)
         {
+            if (!write)
+                return Describe(newCertificate, newKey);
             // key first: a run stopped in between leaves a mismatched pair, which the next run reissues
             PemFiles.WriteAtomically(leaf.KeyPath, PemFiles.ToPem(newKey), secret: true);
             PemFiles.WriteAtomically(leaf.CertificatePath, PemFiles.ToPem(newCertificate), secret: false);

@@ -7,8 +7,8 @@ namespace KojiProvisioner.Pki;
 /// <summary>Reads and writes the PEM files of the PKI folder, keeping keys owner-only at all times.</summary>
 internal static class PemFiles
 {
-    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode OwnerOnlyDirectory = OwnerOnlyFile | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerOnlyFile = FileModes.Private;
+    private const UnixFileMode OwnerOnlyDirectory = FileModes.PrivateDirectory;
 
     /// <summary>Creates the folder as 0700, or tightens an existing one to 0700.</summary>
     public static void EnsurePrivateDirectory(string path)

@@ -22,9 +22,9 @@ public sealed record IssuedCertificate(string CertificatePem, string PrivateKeyP
 }
 
 /// <summary>A PKI file that cannot be used; the message names the file and what to do about it.</summary>
-public sealed class PkiException : Exception
+public sealed class PkiException : FarmException
 {
-    public PkiException(string message, string? filePath = null, Exception? inner = null) : base(message, inner) => FilePath = filePath;
+    public PkiException(string message, string? filePath = null, Exception? inner = null) : base(message, ExitCode.Failed, inner) => FilePath = filePath;
 
     /// <summary>The file at fault, if there is one.</summary>
     public string? FilePath { get; }

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using Docker.DotNet.Models;
+using KojiProvisioner.Docker;
+using KojiProvisioner.Farm;
+
+namespace KojiProvisioner.Tests.Docker;
+
+/// <summary>The executor against an engine that records what it is asked: the order `up` and `down` work in.</summary>
+public sealed class FarmExecutorTests
+{
+    /// <summary>Containers become healthy <see cref="ChecksUntilHealthy"/> inspections after they start; a failing one exits.</summary>
+    private sealed class RecordingEngine(string? failing = null) : IDockerEngine
+    {
+        private readonly ConcurrentDictionary<string, (string Name, int Checks, bool Started)> _containers = new();
+        public ConcurrentQueue<string> Log { get; } = new();
+        public int ChecksUntilHealthy { get; init; } = 2;
+        public HashSet<string> Networks { get; } = [];
+        public HashSet<string> Volumes { get; } = [];
+
+        private void Did(string what) => Log.Enqueue(what);
+
+        public Task<IList<ContainerListResponse>> ListContainersAsync(string stack, CancellationToken ct) =>
+            Task.FromResult<IList<ContainerListResponse>>([]);
+
+        public Task<ContainerInspectResponse?> InspectContainerAsync(string idOrName, CancellationToken ct)
+        {
+            var (name, checks, started) = _containers.AddOrUpdate(idOrName, _ => throw new KeyNotFoundException(idOrName), (_, c) => c with { Checks = c.Checks + 1 });
+            var exited = name == failing && started;
+            var healthy = started && !exited && checks >= ChecksUntilHealthy;
+            return Task.FromResult<ContainerInspectResponse?>(new ContainerInspectResponse
+            {
+                State = new State { Running = started && !exited, ExitCode = exited ? 3 : 0, Health = new Health { Status = healthy ? "healthy" : "starting" } },
+            });
+        }
+
+        public Task<string> CreateContainerAsync(CreateContainerParameters parameters, CancellationToken ct)
+        {
+            Did($"create {parameters.Name}");
+            _containers[$"id-{parameters.Name}"] = (parameters.Name!, 0, false);
+            return Task.FromResult($"id-{parameters.Name}");
+        }
+
+        public Task CopyFilesAsync(string id, string name, IReadOnlyList<ContainerFile> files, CancellationToken ct)
+        {
+            Did($"copy {name} {string.Join(",", files.Select(f => f.Path))}");
+            return Task.CompletedTask;
+        }
+
+        public Task StartContainerAsync(string id, string name, CancellationToken ct)
+        {
+            Did($"start {name}");
+            _containers[id] = (name, 0, true);
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> StopContainerAsync(string id, string name, TimeSpan timeout, CancellationToken ct) { Did($"stop {name}"); return Task.FromResult(true); }
+        public Task<bool> RemoveContainerAsync(string id, string name, CancellationToken ct) { Did($"remove {name}"); return Task.FromResult(true); }
+        public Task<string> LogTailAsync(string id, int lines, CancellationToken ct) => Task.FromResult("kojid: cannot reach the hub");
+        // The check `up` runs itself while it waits: as unhealthy as the engine reports it.
+        public Task<ExecResult> ExecAsync(string idOrName, IReadOnlyList<string> command, CancellationToken ct) =>
+            Task.FromResult(new ExecResult(idOrName == failing ? 1 : 0, "", ""));
+        public Task<IReadOnlyList<string>> ListNetworksAsync(string stack, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>(Networks.ToList());
+        public Task CreateNetworkAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) { Did($"network {name}"); Networks.Add(name); return Task.CompletedTask; }
+        public Task<bool> RemoveNetworkAsync(string name, CancellationToken ct) { Did($"remove network {name}"); return Task.FromResult(Networks.Remove(name)); }
+        public Task<IReadOnlyList<string>> ListVolumesAsync(string stack, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>(Volumes.ToList());
+        public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) { Did($"volume {name}"); Volumes.Add(name); return Task.CompletedTask; }
+        public Task<bool> RemoveVolumeAsync(string name, CancellationToken ct) { Did($"remove volume {name}"); return Task.FromResult(Volumes.Remove(name)); }
+        public Task<string?> ImageIdAsync(string reference, CancellationToken ct) => Task.FromResult<string?>(SampleFarm.ImageId(reference));
+        public Task BuildImageAsync(ImageSpec image, Stream context, string? networkMode, IProgress<string>? output, CancellationToken ct) =>
+            throw new InvalidOperationException("the images exist: nothing is built");
+        public void Dispose() { }
+    }
+
+    private static readonly EngineOptions Fast = new() { PollInterval = TimeSpan.FromMilliseconds(1), HealthTimeout = TimeSpan.FromSeconds(10) };
+
+    private static ConvergePlan NothingYet(FarmPlan plan) => ConvergePlanner.Plan(plan,
+        new ObservedFarm(plan.Stack, [], [], [], plan.Images.ToDictionary(i => i.Reference, i => SampleFarm.ImageId(i.Reference))));
+
+    [Fact]
+    public async Task Up_makes_network_and_volumes_then_each_container_after_its_dependency_is_healthy_and_its_hook_ran()
+    {
+        var plan = SampleFarm.Plan(builders: 1);
+        var engine = new RecordingEngine();
+        var hooks = new ConcurrentQueue<string>();
+        await new FarmExecutor(engine, Fast).ExecuteAsync(NothingYet(plan), null, (c, _) =>
+        {
+            hooks.Enqueue(c.Name);
+            engine.Log.Enqueue($"hook {c.Name}");
+            return Task.CompletedTask;
+        });
+
+        var log = engine.Log.ToList();
+        Assert.Equal(["network koji-farm-demo", "volume koji-farm-demo-db", "volume koji-farm-demo-mnt-koji"], log.Take(3));
+        int At(string what) => log.IndexOf(what) is var i and >= 0 ? i : throw new Xunit.Sdk.XunitException($"'{what}' never happened:\n{string.Join("\n", log)}");
+        // Files are in before the first start; the hub waits for the db's hook, builders for the hub's.
+        Assert.True(At("copy demo-hub /etc/hub.conf") < At("start demo-hub"));
+        Assert.True(At("hook demo-db") < At("create demo-hub"));
+        foreach (var dependent in new[] { "demo-web", "demo-kojira", "demo-builder-1" })
+            Assert.True(At("hook demo-hub") < At($"create {dependent}"), $"{dependent} was made before the hub's hook ran");
+        Assert.Equal(plan.Containers.Select(c => c.Name).Order(), hooks.Order());
+    }
+
+    [Fact]
+    public async Task A_container_that_exits_fails_up_with_its_name_and_output_and_its_dependents_are_not_made()
+    {
+        var plan = SampleFarm.Plan(builders: 1);
+        var engine = new RecordingEngine(failing: "demo-hub");
+        var error = await Assert.ThrowsAsync<FarmException>(() => new FarmExecutor(engine, Fast).ExecuteAsync(NothingYet(plan), null, null));
+
+        Assert.Contains("container demo-hub exited with code 3 before it became healthy", error.Message);
+        Assert.Contains("kojid: cannot reach the hub", error.Message);
+        Assert.DoesNotContain(engine.Log, l => l.StartsWith("create demo-builder-1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Down_removes_containers_and_network_and_keeps_volumes_unless_purged()
+    {
+        var plan = SampleFarm.Plan(builders: 1);
+        var observed = SampleFarm.Converged(plan);
+        var engine = new RecordingEngine();
+        engine.Networks.Add(plan.Network.Name);
+        foreach (var v in plan.Volumes) engine.Volumes.Add(v.Name);
+
+        var kept = await new FarmExecutor(engine, Fast).TearDownAsync(observed, purge: false, null, CancellationToken.None);
+        Assert.Equal(plan.Containers.Select(c => c.Name).Order(StringComparer.Ordinal), kept.RemovedContainers);
+        Assert.Equal([plan.Network.Name], kept.RemovedNetworks);
+        Assert.Empty(kept.RemovedVolumes);
+        Assert.Equal(plan.Volumes.Select(v => v.Name), kept.KeptVolumes);
+        // The builders go before the hub they depend on.
+        var log = engine.Log.ToList();
+        Assert.True(log.IndexOf("stop demo-builder-1") < log.IndexOf("stop demo-hub"));
+
+        engine.Networks.Add(plan.Network.Name);
+        var purged = await new FarmExecutor(engine, Fast).TearDownAsync(observed with { Containers = [] }, purge: true, null, CancellationToken.None);
+        Assert.Equal(plan.Volumes.Select(v => v.Name), purged.RemovedVolumes);
+        Assert.Empty(engine.Volumes);
+    }
+}

@@ -46,6 +46,13 @@ public static partial class ContentDiff
 
     private static void Users(KojiContent desired, HubState actual, PruneScope prune, List<ContentChange> changes)
     {
+        // packageListAdd needs its owner to exist: an owner the hub lacks (an export of another hub
+        // lists owners, not every user) is created with no permissions
+        var declared = desired.Users.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var owner in desired.Tags.SelectMany(t => t.Packages).Select(p => p.Owner).Distinct(StringComparer.Ordinal)
+                     .Where(o => o.Length > 0 && !declared.Contains(o) && !actual.UserNames.Contains(o)).Order(StringComparer.Ordinal))
+            changes.Add(Change(ContentKind.User, owner, ContentAction.Create, $"create user {owner} (owns packages in the content)",
+                Call(ApplyPhase.Users, "createUser", owner)) with { After = Fields(("name", owner)) });
         foreach (var user in desired.Users)
         {
             if (!actual.UserNames.Contains(user.Name))

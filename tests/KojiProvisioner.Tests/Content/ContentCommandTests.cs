@@ -181,6 +181,21 @@ public sealed class ContentCommandTests : IAsyncLifetime
         Assert.Contains("exactly one of --stack FILE, --profile NAME or --hub URL", run.Error);
     }
 
+    [SkippableFact]
+    public async Task Without_any_hub_or_stack_file_every_command_names_the_ways_to_give_one()
+    {
+        Skip.If(Environment.GetEnvironmentVariable("KOJIFARM_STACK") is not null || File.Exists("koji-farm.yaml"), "a stack file is named here");
+        var content = await Koji(["content", "diff", "--file", _content]);
+        Assert.Equal(2, content.ExitCode);
+        Assert.Contains("--stack FILE, --profile NAME or --hub URL", content.Error);
+        Assert.Contains("$KOJIFARM_STACK", content.Error);
+        Assert.Contains("./koji-farm.yaml", content.Error);
+        var status = await Koji(["status"]);
+        Assert.Equal(2, status.ExitCode);
+        Assert.Contains("KOJIFARM_STACK", status.Error);
+        Assert.Contains("koji-farm.yaml", status.Error);
+    }
+
     [Fact]
     public async Task Apply_by_url_without_a_certificate_says_it_must_log_in()
     {

@@ -108,6 +108,24 @@ public class ContentPlanDocumentTests
     }
 
     [Fact]
+    public async Task An_export_applies_to_a_fresh_hub_even_when_package_owners_hold_no_permissions()
+    {
+        var source = new FakeKojiHub();
+        await source.EnsureLoggedInAsync();
+        await source.CallAsync(new KojiCall("createUser", "packager"));
+        await source.CallAsync(new KojiCall("createTag", "t"));
+        await source.CallAsync(new KojiCall("packageListAdd", "t", "p", "packager"));
+        var exported = ContentLoader.LoadText(await ContentExporter.ExportAsync(source), "exported.yaml");
+        Assert.DoesNotContain(exported.Users, u => u.Name == "packager"); // no permissions, so not listed
+
+        var fresh = new FakeKojiHub();
+        var plan = await ContentPlanner.PlanAsync(fresh, exported, prune: false);
+        Assert.Contains(plan.Changes, c => c.Summary == "create user packager (owns packages in the content)");
+        await ContentApplier.ApplyAsync(fresh, plan);
+        Assert.True((await ContentPlanner.PlanAsync(fresh, exported, prune: true)).IsEmpty);
+    }
+
+    [Fact]
     public void The_stack_file_is_found_as_compose_finds_its_file()
     {
         using var dir = new TempDir();

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using KojiProvisioner.Docker;
 
 namespace KojiProvisioner.Farm;
 
@@ -57,21 +56,6 @@ public static class FarmIdentity
             $"(CA {string.Join(", ", foreign.Select(Short))}); the state folder {statePath} {mine}. Nothing was changed. " +
             "Point stateDir at the folder that made the farm, or run `up --adopt` to re-key the farm to this state folder " +
             "(its data is kept; certificates are reissued from this CA and the database takes this folder's password)";
-    }
-
-    /// <summary>
-    /// Reads the stack's volumes and stops (exit 2) when they belong to another state folder, unless
-    /// <paramref name="adopt"/>: then returns the fingerprints to record with <see cref="RecordAdopted"/>
-    /// once this folder has its CA.
-    /// </summary>
-    public static async Task<IReadOnlyList<string>> CheckAsync(DockerEngine engine, string stack, StateFolder state, bool adopt, CancellationToken ct)
-    {
-        var volumes = await engine.VolumeLabelsAsync(stack, ct);
-        var fingerprint = Fingerprint(state);
-        var foreign = Foreign(fingerprint, Adopted(state), volumes);
-        if (foreign.Count > 0 && !adopt)
-            throw new InputException(MismatchMessage(stack, state.Path, fingerprint, foreign, volumes));
-        return foreign;
     }
 
     public static void RecordAdopted(StateFolder state, IReadOnlyList<string> fingerprints)

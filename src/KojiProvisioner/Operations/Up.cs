@@ -39,7 +39,7 @@ public sealed class Up(Stack stack)
         var state = new StateFolder(stack.StateDirectory);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
-        var foreign = await FarmIdentity.CheckAsync(engine, stack.Name, state, adopt, ct);
+        var foreign = await FarmIdentityCheck.CheckAsync(engine, stack.Name, state, adopt, ct);
         var definition = FarmDefinition.Load(stack, state, content?.AllowedScms);
         FarmIdentity.RecordAdopted(state, foreign);
         var lifecycle = new FarmLifecycle(engine, options);

@@ -1,10 +1,11 @@
+using KojiProvisioner.Farm;
 using System.Diagnostics;
 using System.Globalization;
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Koji;
 
-namespace KojiProvisioner.Farm;
+namespace KojiProvisioner.Operations;
 
 /// <summary>One thing a usable farm needs, and what was seen of it.</summary>
 public sealed record ReadinessCheck(string What, bool Ready, string Detail)

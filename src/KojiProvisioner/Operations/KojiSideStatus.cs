@@ -1,7 +1,8 @@
+using KojiProvisioner.Farm;
 using System.Globalization;
 using KojiProvisioner.Koji;
 
-namespace KojiProvisioner.Farm;
+namespace KojiProvisioner.Operations;
 
 /// <summary>A builder as Koji sees it.</summary>
 public sealed record KojiBuilderStatus(string Name, bool Enabled, bool Ready, bool InStack);

@@ -66,7 +66,7 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
             Assert.Contains($"{stack.Name}-builder-1", first.Out);   // "building on <host>"
             Assert.Contains("complete", first.Out);
 
-            using var http = TrustingClient(stack);
+            using var http = stack.TrustingClient(TimeSpan.FromSeconds(120));
             await steps.Run("the broken package's message names its build log, and the log says why", async () =>
             {
                 var line = first.Error.Split('\n').Single(l => l.Contains(Broken, StringComparison.Ordinal));
@@ -332,22 +332,4 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
         targets:
           - { name: stx-offline, build_tag: stx-offline-build, dest_tag: stx-offline-candidate }
         """;
-
-    private static HttpClient TrustingClient(TestStack stack)
-    {
-        var ca = X509Certificate2.CreateFromPem(stack.Definition().Credentials.CaCertificatePem);
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
-            {
-                if (cert is null) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(cert);
-            },
-        };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(120) };
-    }
 }

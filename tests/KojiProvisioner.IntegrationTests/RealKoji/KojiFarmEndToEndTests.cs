@@ -75,7 +75,7 @@ public sealed class KojiFarmEndToEndTests(ITestOutputHelper output)
         await steps.Run("kojiweb's page for the tag shows its name", async () =>
         {
             var tagId = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getTag", tag))!)["id"]);
-            using var http = TrustingClient(stack);
+            using var http = stack.TrustingClient(TimeSpan.FromSeconds(60));
             var page = await http.GetStringAsync($"https://localhost:{stack.WebPort}/koji/taginfo?tagID={tagId}");
             Assert.Contains(tag, page);
         });
@@ -94,24 +94,6 @@ public sealed class KojiFarmEndToEndTests(ITestOutputHelper output)
             var current = (IReadOnlyDictionary<string, object?>)(await hub2.CallAsync("getRepo", tag))!;
             Assert.Equal(repo, Convert.ToInt32(current["id"]));
         });
-    }
-
-    private static HttpClient TrustingClient(TestStack stack)
-    {
-        var ca = X509Certificate2.CreateFromPem(stack.Definition().Credentials.CaCertificatePem);
-        var handler = new HttpClientHandler
-        {
-            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
-            {
-                if (cert is null) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.Add(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                return chain.Build(cert);
-            },
-        };
-        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
     }
 }
 

@@ -79,6 +79,25 @@ public sealed class TestStack : IAsyncDisposable
     /// <summary>An API client for the hub as the stack's admin (logs in on first write or LoginAsync).</summary>
     public KojiHubClient AdminClient() => AdminHub.Client(Definition());
 
+    /// <summary>An HTTP client that trusts the farm's CA only (kojiweb pages, /kojifiles), as a person's browser would after importing it.</summary>
+    public HttpClient TrustingClient(TimeSpan timeout)
+    {
+        var ca = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(Definition().Credentials.CaCertificatePem);
+        var handler = new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
+            {
+                if (cert is null) return false;
+                using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                return chain.Build(cert);
+            },
+        };
+        return new HttpClient(handler) { Timeout = timeout };
+    }
+
     public Task<CliResult> RunAsync(params string[] args) => Cli.RunAsync([.. args, "--stack", File]);
 
     public async ValueTask DisposeAsync()

@@ -169,6 +169,9 @@ public static class Backup
         {
             if (Path.GetFileName(file).EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal))
                 continue; // what an interrupted write left behind
+            // The lock belongs to the running command, not to the farm (and `up` holds it while it backs up before an upgrade).
+            if (Path.GetDirectoryName(file) == stateDir && Path.GetFileName(file) is StateFolderLock.FileName or StateFolderLock.OwnerFileName)
+                continue;
             using var data = File.OpenRead(file);
             writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, Rel(stateDir, file)) { Mode = Private, DataStream = data });
         }

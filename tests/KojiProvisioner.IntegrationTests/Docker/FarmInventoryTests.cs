@@ -24,13 +24,13 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    /// <summary>A state folder as `up` leaves one (pki/ and secrets/), and a two-container farm labelled with it.</summary>
+    /// <summary>A state folder as `up` leaves one (made by koji-farm: its marker, pki/ and secrets/), and a two-container farm labelled with it.</summary>
     private async Task<(string Stack, string State)> FarmAsync(string suffix, TimeSpan? ttl)
     {
         var stack = Purged($"{_prefix}-{suffix}");
         var state = Path.Combine(_dir, stack);
+        new StateFolder(state).Create();
         Directory.CreateDirectory(Path.Combine(state, "pki"));
-        Directory.CreateDirectory(Path.Combine(state, "secrets"));
         var labels = new Dictionary<string, string> { [Labels.StateDir] = state, [Labels.PublicHost] = "localhost" };
         var plan = TestFarm.Plan(stack, builders: 0, web: false);
         plan = plan with

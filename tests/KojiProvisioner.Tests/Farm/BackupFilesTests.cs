@@ -36,6 +36,25 @@ public sealed class BackupFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_state_folder_held_by_a_running_up_backs_up_without_its_lock()
+    {
+        // `up` holds the lock while it backs up before a Koji upgrade.
+        var folder = new StateFolder(Path.Combine(_dir, "held"));
+        using var held = StateFolderLock.Acquire(folder);
+        var password = folder.Secret("db-password");
+
+        using var tar = new MemoryStream();
+        Backup.WriteStateTar(folder.Path, tar);
+        tar.Position = 0;
+        var restored = Path.Combine(_dir, "restored-held");
+        Restore.ExtractState(tar, restored);
+
+        Assert.Equal(password + "\n", File.ReadAllText(Path.Combine(restored, "secrets", "db-password")));
+        Assert.False(File.Exists(Path.Combine(restored, StateFolderLock.FileName)));
+        Assert.False(File.Exists(Path.Combine(restored, StateFolderLock.OwnerFileName)));
+    }
+
+    [Fact]
     public void A_state_tar_entry_outside_the_folder_is_refused()
     {
         using var tar = new MemoryStream();

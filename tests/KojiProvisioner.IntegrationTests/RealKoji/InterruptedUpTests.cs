@@ -20,8 +20,8 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         { "create", "db", "created", false },
         // the hub started: its bootstrap loads the schema right now
         { "start", "hub", "started", false },
-        // the hub is healthy: builders and kojira are being registered in Koji
-        { "onhealthy", "hub", "added host", false },
+        // the hub is healthy: builders and kojira have just been registered in Koji, the rest not yet done
+        { "onhealthy", "hub", "add host", false },
         // builders created, between create and start
         { "create", "builder-2", "created", true },
     };

@@ -39,19 +39,6 @@ internal static class CommonOptions
         {
             return Report(io, e);
         }
-        catch (KojiProvisioner.Pki.PkiException e)
-        {
-            // A state-folder file that cannot be used (corrupt ca.crt, a key without its certificate).
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.Failed;
-        }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException or System.Security.Cryptography.CryptographicException)
-        {
-            // A file or folder the user named (or the state folder) cannot be read or written, or
-            // a certificate or key in it cannot be read.
-            io.Error.WriteLine($"koji-farm: {e.Message}");
-            return (int)ExitCode.Failed;
-        }
     }
 
     public static Task<int> Guard(CliIO io, Func<ExitCode> action) => Guard(io, () => Task.FromResult(action()));

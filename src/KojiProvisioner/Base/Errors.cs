@@ -35,7 +35,10 @@ public class InputException : FarmException
 public static class ExitCodes
 {
     /// <summary>Whether <paramref name="e"/> is shown as one line (a user's error or an interruption) rather than a bug with its stack trace.</summary>
-    public static bool IsExpected(Exception e) => e is FarmException or OperationCanceledException;
+    /// <remarks>A file or folder the user named (or the state folder) that cannot be read or written, and a
+    /// certificate or key in it that cannot be parsed, are the user's to fix too: one line, exit 1.</remarks>
+    public static bool IsExpected(Exception e) => e is FarmException or OperationCanceledException
+        or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException;
 
     public static ExitCode Of(Exception e) => e switch
     {

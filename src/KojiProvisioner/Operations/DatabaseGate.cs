@@ -24,6 +24,11 @@ public static class DatabaseGate
         var upgrade = await PlanAsync(engine, definition, ct);
         if (upgrade is null || upgrade.Scripts.Count == 0)
             return changes;
+        // The old release's daemons stop before the schema changes: kojira and kojid survive a hub
+        // restart, and an old kojira left running talks to the new hub (it expired a repo it no
+        // longer understood). They are recreated on the new image right after; the old hub stays
+        // up for the backup, which asks it for its version, and is recreated next.
+        await StopOldKojiAsync(engine, definition, progress, ct);
         if (!backupBeforeUpgrade)
         {
             changes.Add($"schema upgrade {upgrade.Describe}; no backup first (--no-backup)");
@@ -34,6 +39,19 @@ public static class DatabaseGate
         var manifest = await Backup.RunAsync(engine, definition, dir, progress, ct);
         changes.Add($"schema upgrade {upgrade.Describe}; backup first in {dir} ({Bytes.Format(manifest.TotalBytes)})");
         return changes;
+    }
+
+    private static async Task StopOldKojiAsync(DockerEngine engine, FarmDefinition definition, IProgress<FarmEvent>? progress, CancellationToken ct)
+    {
+        // Builders first: kojid stops at once while the hub still answers.
+        var order = new[] { Roles.Builder, Roles.Kojira };
+        foreach (var container in definition.Plan.Containers.Where(c => order.Contains(c.Role)).OrderBy(c => Array.IndexOf(order, c.Role)))
+        {
+            if (await engine.InspectContainerAsync(container.Name, ct) is not { State.Running: true } running)
+                continue;
+            await engine.StopContainerAsync(running.ID, container.Name, TimeSpan.FromSeconds(10), ct);
+            progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, "stopped for the schema upgrade", TimeSpan.Zero));
+        }
     }
 
     /// <summary>Beside the state folder, never in it (a later backup of the state folder would carry it).</summary>

@@ -9,13 +9,11 @@ namespace KojiProvisioner.Cli.Output;
 /// <summary>The plan as a table for people or as JSON (a documented contract, see README).</summary>
 internal static class PlanView
 {
-    public static JsonSerializerOptions Json => JsonOutput.Options;
-
     public static void Write(CliIO io, FarmPlan plan, IReadOnlyList<PlanChange>? changes, KojiPreview? koji, bool json)
     {
         if (json)
         {
-            io.Out.WriteLine(JsonSerializer.Serialize(ToJson(plan, changes, koji), Json));
+            io.Out.WriteLine(JsonOutput.Serialize(ToJson(plan, changes, koji)));
             return;
         }
         var table = new Table().Title($"stack [bold]{Markup.Escape(plan.Stack)}[/]")

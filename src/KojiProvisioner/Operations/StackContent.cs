@@ -13,8 +13,4 @@ public static class StackContent
         // A bad file is a ContentException: bad input, exit 2.
         return path is null ? null : ContentLoader.LoadFile(path);
     }
-
-    /// <summary>Like <see cref="Load"/>, for verbs that need a content file.</summary>
-    public static KojiContent Require(Stack stack, string? path) =>
-        Load(stack, path) ?? throw new InputException($"{stack.FilePath}: content: no content file: set `content:` in the stack or pass --file");
 }

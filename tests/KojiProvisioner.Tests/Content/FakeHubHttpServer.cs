@@ -107,12 +107,15 @@ internal sealed class FakeHubHttpServer : IAsyncDisposable
         return Hub.Dispatch(method, args);
     }
 
-    private List<object?> MultiCall(IReadOnlyList<object?> calls, bool session) => calls.Select(c =>
+    private List<object?> MultiCall(IReadOnlyList<object?> calls, bool session) => MultiCall(calls, (m, a) => Dispatch(m, a, session));
+
+    /// <summary>A multicall as the hub answers it: each result in a one-element list, each fault as a fault struct.</summary>
+    internal static List<object?> MultiCall(IReadOnlyList<object?> calls, Func<string, IReadOnlyList<object?>, object?> dispatch) => calls.Select(c =>
     {
         var call = (IReadOnlyDictionary<string, object?>)c!;
         try
         {
-            return (object?)new List<object?> { Dispatch((string)call["methodName"]!, (IReadOnlyList<object?>)call["params"]!, session) };
+            return (object?)new List<object?> { dispatch((string)call["methodName"]!, (IReadOnlyList<object?>)call["params"]!) };
         }
         catch (KojiFaultException fault)
         {

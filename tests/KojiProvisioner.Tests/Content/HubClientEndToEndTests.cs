@@ -49,18 +49,8 @@ public class HubClientEndToEndTests
             return hub.Dispatch(method, args);
         }
 
-        private List<object?> MultiCall(IReadOnlyList<object?> calls, bool session) => calls.Select(c =>
-        {
-            var call = (IReadOnlyDictionary<string, object?>)c!;
-            try
-            {
-                return (object?)new List<object?> { Dispatch((string)call["methodName"]!, (IReadOnlyList<object?>)call["params"]!, session) };
-            }
-            catch (KojiFaultException fault)
-            {
-                return new Dictionary<string, object?> { ["faultCode"] = fault.FaultCode, ["faultString"] = fault.FaultString };
-            }
-        }).ToList();
+        private List<object?> MultiCall(IReadOnlyList<object?> calls, bool session) =>
+            FakeHubHttpServer.MultiCall(calls, (m, a) => Dispatch(m, a, session));
     }
 
     [Fact]

@@ -142,3 +142,10 @@ public sealed class AdminSpec
 {
     public string Name { get; set; } = "kojiadmin";
 }
+
+/// <summary>
+/// The spec's JSON shape, generated at build time: validation copies the bound spec through it
+/// (no reflection-emitted serializer to build on every command's start).
+/// </summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(StackSpec))]
+internal sealed partial class StackSpecJson : System.Text.Json.Serialization.JsonSerializerContext;

@@ -291,7 +291,8 @@ internal static partial class StackValidator
         && host[(stack.Length + "-builder-".Length)..].All(char.IsAsciiDigit);
 
     private static StackSpec Copy(StackSpec spec) =>
-        System.Text.Json.JsonSerializer.Deserialize<StackSpec>(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec))!;
+        System.Text.Json.JsonSerializer.Deserialize(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, StackSpecJson.Default.StackSpec),
+            StackSpecJson.Default.StackSpec)!;
 
     private static bool IdentifierLike(string s) => Identifier().IsMatch(s);
 }

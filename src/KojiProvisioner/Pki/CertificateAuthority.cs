@@ -111,17 +111,41 @@ internal sealed class CertificateAuthority : IDisposable
     {
         if (!leaf.IssuerName.RawData.AsSpan().SequenceEqual(Certificate.SubjectName.RawData))
             return false;
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(Certificate);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        // expiry is decided separately (renewal), here only the signature matters
-        chain.ChainPolicy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
-        return chain.Build(leaf)
-            && chain.ChainElements.Count == 2
-            && chain.ChainElements[1].Certificate.RawData.AsSpan().SequenceEqual(Certificate.RawData);
+        // The signature itself, checked with the CA's key. (An X509Chain would do the same and
+        // first read the machine's whole trust store: a tenth of a second on every command.)
+        // Expiry is decided separately (renewal); here only the signature matters.
+        if (!TryReadSigned(leaf.RawData, out var signed, out var algorithm, out var signature) || HashOf(algorithm) is not { } hash)
+            return false;
+        return key.VerifyData(signed, signature, hash, RSASignaturePadding.Pkcs1);
     }
+
+    /// <summary>A certificate's three parts (RFC 5280 4.1): the signed TBSCertificate, the signature's algorithm, the signature.</summary>
+    private static bool TryReadSigned(byte[] der, out byte[] signed, out string algorithm, out byte[] signature)
+    {
+        signed = signature = [];
+        algorithm = "";
+        try
+        {
+            var certificate = new System.Formats.Asn1.AsnReader(der, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            signed = certificate.ReadEncodedValue().ToArray();
+            algorithm = certificate.ReadSequence().ReadObjectIdentifier();
+            signature = certificate.ReadBitString(out _);
+            return !certificate.HasData;
+        }
+        catch (System.Formats.Asn1.AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>RSA PKCS#1 v1.5 signature algorithms (RFC 4055); any other is not one this CA makes.</summary>
+    private static HashAlgorithmName? HashOf(string oid) => oid switch
+    {
+        "1.2.840.113549.1.1.11" => HashAlgorithmName.SHA256,
+        "1.2.840.113549.1.1.12" => HashAlgorithmName.SHA384,
+        "1.2.840.113549.1.1.13" => HashAlgorithmName.SHA512,
+        _ => null,
+    };
 
     public bool Owns(RSA candidate) => SamePublicKey(Certificate, candidate);
 

@@ -14,6 +14,8 @@ namespace KojiProvisioner.Templates;
 public sealed class TemplateRenderer(string templatesRoot)
 {
     private readonly Dictionary<string, Template> _parsed = new(StringComparer.Ordinal);
+    // Scriban's built-in functions, made once: a context made without them builds its own set.
+    private static readonly ScriptObject Builtins = TemplateContext.GetDefaultBuiltinObject();
 
     public string TemplatesRoot => templatesRoot;
 
@@ -22,7 +24,7 @@ public sealed class TemplateRenderer(string templatesRoot)
     public string Render(string relativePath, IReadOnlyDictionary<string, object?> model)
     {
         var template = Parse(relativePath);
-        var context = new TemplateContext
+        var context = new TemplateContext(Builtins)
         {
             StrictVariables = true,
             EnableRelaxedMemberAccess = false,

@@ -19,6 +19,8 @@ public sealed record ConvergeStep(ResourceKind Kind, StepAction Action, string N
     public string? ExistingId { get; init; }
     /// <summary>The role label of a container, also for orphans that are no longer planned.</summary>
     public string? Role { get; init; }
+    /// <summary>A kept container the engine reported running and healthy when it was read for this plan: `up` need not ask again.</summary>
+    public bool SeenHealthy { get; init; }
 
     public bool IsChange => Action != StepAction.Keep;
 }

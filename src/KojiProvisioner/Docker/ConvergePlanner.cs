@@ -71,7 +71,11 @@ public static class ConvergePlanner
 
         return found.State switch
         {
-            ContainerStates.Running or ContainerStates.Restarting => Step(StepAction.Keep, KeepCause(found)),
+            ContainerStates.Running or ContainerStates.Restarting => Step(StepAction.Keep, KeepCause(found)) with
+            {
+                SeenHealthy = found.State == ContainerStates.Running
+                    && (found.Health == "healthy" || (found.Health is null && !(spec.Health.Test.Count > 0 && spec.Health.Test[0] != "NONE"))),
+            },
             ContainerStates.Exited or ContainerStates.Created => Step(StepAction.Start, $"stopped (exit code {found.ExitCode})"),
             _ => Step(StepAction.Recreate, $"container is {found.State}"),
         };

@@ -149,7 +149,15 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
                 throw new InvalidOperationException($"no container action {step.Action}");
         }
 
-        var engineSaysHealthy = await WaitHealthyAsync(id, spec, run, direct: _options.DirectHealthChecks, ct);
+        bool engineSaysHealthy;
+        if (step is { Action: StepAction.Keep, SeenHealthy: true })
+        {
+            // Read healthy for this very plan, a moment ago: no second inspect.
+            run.Report(FarmStep.Healthy, spec.Name, spec.Health.Test.Count > 0 && spec.Health.Test[0] != "NONE" ? "healthy" : "running (no health check)");
+            engineSaysHealthy = true;
+        }
+        else
+            engineSaysHealthy = await WaitHealthyAsync(id, spec, run, direct: _options.DirectHealthChecks, ct);
         if (onHealthy is not null)
         {
             await onHealthy(spec, ct);

@@ -19,6 +19,17 @@ public sealed class FarmLifecycle(IDockerEngine engine, EngineOptions? options =
         ConvergePlanner.Plan(plan, await ObserveAsync(plan, ct));
 
     /// <summary>
+    /// The same, from a reading of the stack's containers, networks and volumes taken earlier
+    /// (<see cref="ObserveStackAsync"/>, made while the plan itself was being built); only the
+    /// images are read now, since their references come from the plan.
+    /// </summary>
+    public async Task<ConvergePlan> PreviewAsync(FarmPlan plan, ObservedFarm stackObserved, CancellationToken ct = default) =>
+        ConvergePlanner.Plan(plan, stackObserved with { ImageIds = await _observer.ImageIdsAsync(plan.Images.Select(i => i.Reference), ct) });
+
+    /// <summary>The stack's containers, networks and volumes, for <see cref="PreviewAsync(FarmPlan, ObservedFarm, CancellationToken)"/>.</summary>
+    public Task<ObservedFarm> ObserveStackAsync(string stack, CancellationToken ct = default) => _observer.ObserveAsync(stack, [], ct);
+
+    /// <summary>
     /// Converges the engine on the plan and returns the plan it ran. Safe to re-run and to interrupt:
     /// what exists is read from labels, so the next run finishes what this one started.
     /// </summary>
@@ -26,9 +37,14 @@ public sealed class FarmLifecycle(IDockerEngine engine, EngineOptions? options =
         Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default)
     {
         var converge = await PreviewAsync(plan, ct);
-        await _executor.ExecuteAsync(converge, progress, onHealthy, ct);
+        await ExecuteAsync(converge, progress, onHealthy, ct);
         return converge;
     }
+
+    /// <summary>Runs a plan made by <see cref="PreviewAsync"/>, for callers that look at it first.</summary>
+    public Task ExecuteAsync(ConvergePlan converge, IProgress<FarmEvent>? progress = null,
+        Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default) =>
+        _executor.ExecuteAsync(converge, progress, onHealthy, ct);
 
     /// <summary>Removes the stack's containers and network; its volumes too when <paramref name="purge"/>.</summary>
     public async Task<DownResult> DownAsync(string stack, bool purge, IProgress<FarmEvent>? progress = null, CancellationToken ct = default) =>

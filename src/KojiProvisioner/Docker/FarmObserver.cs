@@ -22,11 +22,19 @@ public sealed class FarmObserver(IDockerEngine engine)
 
         var networks = await engine.ListNetworksAsync(stack, ct);
         var volumes = await engine.ListVolumesAsync(stack, ct);
+        return new ObservedFarm(stack, containers, networks, volumes, await ImageIdsAsync(imageReferences, ct));
+    }
+
+    /// <summary>The engine's image id of each reference it holds (all asked at once).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> ImageIdsAsync(IEnumerable<string> imageReferences, CancellationToken ct)
+    {
+        var references = imageReferences.Distinct(StringComparer.Ordinal).ToList();
+        var ids = await Task.WhenAll(references.Select(r => engine.ImageIdAsync(r, ct)));
         var imageIds = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var reference in imageReferences.Distinct(StringComparer.Ordinal))
-            if (await engine.ImageIdAsync(reference, ct) is { } id)
-                imageIds[reference] = id;
-        return new ObservedFarm(stack, containers, networks, volumes, imageIds);
+        for (var i = 0; i < references.Count; i++)
+            if (ids[i] is { } id)
+                imageIds[references[i]] = id;
+        return imageIds;
     }
 
     internal static ObservedContainer ToObserved(ContainerInspectResponse c)

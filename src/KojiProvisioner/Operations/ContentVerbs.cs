@@ -24,7 +24,9 @@ public sealed class ApplyContent(HubTarget target) : IDisposable
 
     public async Task<ContentPlan> PlanAsync(string file, PruneScope prune, CancellationToken ct)
     {
+        Timings.Mark("content apply: hub target ready");
         var content = ContentVerbs.Load(file, prune);
+        Timings.Mark("content apply: content file loaded");
         if (!target.CanLogIn)
             throw new InputException($"content apply must log in to {target.Description}, but {target.CannotLogIn}");
         // prune never revokes admin from the user apply logs in as: ask the hub who that is
@@ -35,10 +37,17 @@ public sealed class ApplyContent(HubTarget target) : IDisposable
             if (await _hub.CallAsync(new KojiCall("getLoggedInUser"), ct) is IReadOnlyDictionary<string, object?> user && user.GetValueOrDefault("name") is string name)
                 me = name;
         }
-        return await ContentPlanner.PlanAsync(_hub, content, prune with { KeepAdminOf = me }, ct);
+        var plan = await ContentPlanner.PlanAsync(_hub, content, prune with { KeepAdminOf = me }, ct);
+        Timings.Mark("content apply: hub read and compared");
+        return plan;
     }
 
-    public Task<ContentApplyResult> ApplyAsync(ContentPlan plan, CancellationToken ct) => ContentApplier.ApplyAsync(_hub, plan, ct);
+    public async Task<ContentApplyResult> ApplyAsync(ContentPlan plan, CancellationToken ct)
+    {
+        var result = await ContentApplier.ApplyAsync(_hub, plan, ct);
+        Timings.Mark("content apply: written");
+        return result;
+    }
 
     public void Dispose() => _hub.Dispose();
 }

@@ -17,10 +17,16 @@ public sealed record UpgradeStep(SchemaVersion From, string ToKoji, IReadOnlyLis
 /// </summary>
 public static class DatabaseGate
 {
+    /// <param name="hubUnchanged">
+    /// The hub is kept as it runs (same image, so the same Koji): unless a restore just loaded
+    /// another database, the schema already matches it and is not read.
+    /// </param>
     public static async Task<IReadOnlyList<string>> OnDatabaseHealthyAsync(DockerEngine engine, FarmDefinition definition, StateFolder state,
-        bool backupBeforeUpgrade, IProgress<FarmEvent>? progress, CancellationToken ct)
+        bool backupBeforeUpgrade, IProgress<FarmEvent>? progress, CancellationToken ct, bool hubUnchanged = false)
     {
         var changes = new List<string>(await Restore.ApplyPendingAsync(engine, definition, state, progress, ct));
+        if (hubUnchanged && changes.Count == 0)
+            return changes;
         var upgrade = await PlanAsync(engine, definition, ct);
         if (upgrade is null || upgrade.Scripts.Count == 0)
             return changes;

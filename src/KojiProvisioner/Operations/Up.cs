@@ -33,20 +33,39 @@ public sealed class Up(Stack stack)
     public async Task<UpResult> RunAsync(IProgress<FarmEvent>? progress, CancellationToken ct, EngineOptions? options = null, bool adopt = false,
         TimeSpan? ttl = null, bool backupBeforeUpgrade = true)
     {
+        Timings.Mark("up: stack loaded");
         using var held = StateLock.Hold(stack, progress);
         var content = StackContent.Load(stack);
+        Timings.Mark("up: content file loaded");
         HostPorts.Choose(stack); // `port: 0`: free ports, recorded before anything is made
         var state = new StateFolder(stack.StateDirectory);
-        using var engine = await DockerEngine.ConnectAsync(ct: ct);
-        // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
-        var foreign = await FarmIdentityCheck.CheckAsync(engine, stack.Name, state, adopt, ct);
-        var definition = FarmDefinition.Load(stack, state, content?.AllowedScms);
-        FarmIdentity.RecordAdopted(state, foreign);
-        var lifecycle = new FarmLifecycle(engine, options);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var hub = AdminHub.Client(definition);
         var fleet = new RemoteFleet(stack);
         var retired = fleet.Retired();
+        using var readAhead = HubReadAhead.Start(stack, content, retired.Select(r => r.Name).ToList(), Restore.RenamedFrom(state), ct);
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        Timings.Mark("up: engine connected");
+        var lifecycle = new FarmLifecycle(engine, options);
+        // The engine's side is read beside the identity check and the farm definition below (CPU
+        // work: certificates, rendering); it is awaited before anything is changed.
+        var observing = Task.Run(() => lifecycle.ObserveStackAsync(stack.Name, ct), CancellationToken.None);
+        IReadOnlyList<string> foreign;
+        FarmDefinition definition;
+        try
+        {
+            // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
+            foreign = await FarmIdentityCheck.CheckAsync(engine, stack.Name, state, adopt, ct);
+            Timings.Mark("up: farm identity checked");
+            definition = FarmDefinition.Load(stack, state, content?.AllowedScms);
+            Timings.Mark("up: farm definition loaded (PKI, secrets, rendered files, image recipes)");
+        }
+        catch
+        {
+            await observing.ContinueWith(_ => { }, TaskScheduler.Default); // ended before the engine client goes
+            throw;
+        }
+        FarmIdentity.RecordAdopted(state, foreign);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var hub = AdminHub.Client(definition);
         // Recorded before any host is touched: a run cut short still knows every host it may have changed.
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired));
 
@@ -60,22 +79,37 @@ public sealed class Up(Stack stack)
             VolumeLabels = FarmIdentity.VolumeLabels(state),
             Labels = ttl is { } t ? FarmLabels.WithExpiry(definition.Plan.Labels, t, DateTimeOffset.UtcNow) : definition.Plan.Labels,
         };
-        var converge = await lifecycle.UpAsync(plan, progress, async (container, token) =>
+        var converge = await lifecycle.PreviewAsync(plan, await observing, ct);
+        Timings.Mark("up: engine read, converge plan made");
+        // A hub kept (or only restarted) as it is already runs the stack's Koji on this database:
+        // no schema upgrade or downgrade can be pending, so the database gate need not ask.
+        var hubName = definition.Names.Container(Roles.Hub);
+        var hubUnchanged = converge.Of(ResourceKind.Container)
+            .Any(s => s.Name == hubName && s.Action is StepAction.Keep or StepAction.Start);
+        await lifecycle.ExecuteAsync(converge, progress, async (container, token) =>
         {
             // Day-2 (DatabaseGate): once the database is healthy and before any hub starts,
             // finish a pending restore, refuse a Koji downgrade, back up before a schema upgrade.
             if (container.Role == Roles.Db)
             {
-                var gate = await DatabaseGate.OnDatabaseHealthyAsync(engine, definition, state, backupBeforeUpgrade, progress, token);
+                Timings.Mark("up: database healthy");
+                var gate = await DatabaseGate.OnDatabaseHealthyAsync(engine, definition, state, backupBeforeUpgrade, progress, token,
+                    hubUnchanged);
                 gateChanges.AddRange(gate);
+                Timings.Mark("up: database gate passed (pending restore, schema version)");
                 foreach (var change in gate)
                     progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, clock.Elapsed));
                 return;
             }
             if (container.Role != Roles.Hub)
                 return;
-            koji = await FarmKoji.PlanAsync(hub, stack.Spec, content, retired.Select(r => r.Name).ToList(), token, Restore.RenamedFrom(state));
+            Timings.Mark("up: hub healthy");
+            // The hub read beside the engine reads holds when the hub ran on as it is, and no restore replaced its database.
+            koji = hubUnchanged && gateChanges.Count == 0 ? await readAhead.PlanAsync() : null;
+            koji ??= await FarmKoji.PlanAsync(hub, stack.Spec, content, retired.Select(r => r.Name).ToList(), token, Restore.RenamedFrom(state));
+            Timings.Mark("up: hub read, Koji plan made");
             applied = await ContentApplier.ApplyAsync(hub, koji.Plan, token);
+            Timings.Mark("up: Koji plan applied");
             foreach (var change in koji.Registration.Changes)
                 progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
         }, ct);
@@ -85,6 +119,7 @@ public sealed class Up(Stack stack)
             await new Flock.BuildrootBootstrap(engine, hub, options ?? new EngineOptions(), progress).EnsureAsync(
                 definition.Names.Container(Roles.Hub), stack.Spec.Koji.BaseImage!, stack.Spec.Buildroot.Tags, stack.Spec.Admin.Name, ct);
 
+        Timings.Mark("up: containers converged");
         // Remote builders: registered in Koji above; now set up over SSH, all hosts in parallel.
         var remote = await ConvergeRemoteAsync(fleet, definition, retired, ct, progress);
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired.Where(r => remote.Any(x => x.Name == r.Name && x.Failed))));

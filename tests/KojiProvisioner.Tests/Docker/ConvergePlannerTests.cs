@@ -51,6 +51,8 @@ public class ConvergePlannerTests
         Assert.Empty(Changes(converge));
         Assert.Equal("no changes, 11 unchanged", converge.SummaryText);
         Assert.All(converge.Of(ResourceKind.Container), s => Assert.Equal("up to date", s.Cause));
+        // read healthy for this plan: `up` does not inspect them a second time
+        Assert.All(converge.Of(ResourceKind.Container), s => Assert.True(s.SeenHealthy, s.Name));
     }
 
     [Fact]
@@ -204,6 +206,8 @@ public class ConvergePlannerTests
 
         Assert.False(converge.HasChanges);
         Assert.Equal("up to date, starting: waits for it", converge.Steps.Single(s => s.Name == "demo-hub").Cause);
+        Assert.False(converge.Steps.Single(s => s.Name == "demo-hub").SeenHealthy);
+        Assert.True(converge.Steps.Single(s => s.Name == "demo-db").SeenHealthy);
     }
 
     [Fact]

@@ -13,6 +13,7 @@ public sealed class FarmExecutorTests
     {
         private readonly ConcurrentDictionary<string, (string Name, int Checks, bool Started)> _containers = new();
         public ConcurrentQueue<string> Log { get; } = new();
+        public ConcurrentQueue<string> Inspected { get; } = new();
         public int ChecksUntilHealthy { get; init; } = 2;
         public HashSet<string> Networks { get; } = [];
         public HashSet<string> Volumes { get; } = [];
@@ -22,8 +23,12 @@ public sealed class FarmExecutorTests
         public Task<IList<ContainerListResponse>> ListContainersAsync(string stack, CancellationToken ct) =>
             Task.FromResult<IList<ContainerListResponse>>([]);
 
+        /// <summary>A container that runs already (kept by the plan), healthy after <see cref="ChecksUntilHealthy"/> inspections.</summary>
+        public void Runs(string id, string name) => _containers[id] = (name, 0, true);
+
         public Task<ContainerInspectResponse?> InspectContainerAsync(string idOrName, CancellationToken ct)
         {
+            Inspected.Enqueue(idOrName);
             var (name, checks, started) = _containers.AddOrUpdate(idOrName, _ => throw new KeyNotFoundException(idOrName), (_, c) => c with { Checks = c.Checks + 1 });
             var exited = name == failing && started;
             var healthy = started && !exited && checks >= ChecksUntilHealthy;
@@ -98,6 +103,36 @@ public sealed class FarmExecutorTests
         foreach (var dependent in new[] { "demo-web", "demo-kojira", "demo-builder-1" })
             Assert.True(At("hook demo-hub") < At($"create {dependent}"), $"{dependent} was made before the hub's hook ran");
         Assert.Equal(plan.Containers.Select(c => c.Name).Order(), hooks.Order());
+    }
+
+    [Fact]
+    public async Task A_converged_farm_is_not_inspected_again_and_only_a_container_read_unhealthy_is_waited_for()
+    {
+        var plan = SampleFarm.Plan(builders: 1);
+        var observed = SampleFarm.Converged(plan);
+        observed = observed with { Containers = observed.Containers.Select(c => c.Name == "demo-hub" ? c with { Health = "starting" } : c).ToList() };
+        var engine = new RecordingEngine();
+        engine.Runs("id-demo-hub", "demo-hub");
+        var events = new ConcurrentQueue<FarmEvent>();
+        var hooks = new ConcurrentQueue<string>();
+
+        await new FarmExecutor(engine, Fast).ExecuteAsync(ConvergePlanner.Plan(plan, observed), new SyncProgress(events.Enqueue), (c, _) =>
+        {
+            hooks.Enqueue(c.Name);
+            return Task.CompletedTask;
+        });
+
+        Assert.Empty(engine.Log); // nothing made, started or stopped
+        Assert.All(engine.Inspected, id => Assert.Equal("id-demo-hub", id));
+        Assert.NotEmpty(engine.Inspected);
+        // every container still reported healthy and its hook run, dependents after the hub's
+        Assert.Equal(plan.Containers.Select(c => c.Name).Order(), events.Where(e => e.Step == FarmStep.Healthy).Select(e => e.Resource).Distinct().Order());
+        Assert.Equal(plan.Containers.Select(c => c.Name).Order(), hooks.Order());
+    }
+
+    private sealed class SyncProgress(Action<FarmEvent> report) : IProgress<FarmEvent>
+    {
+        public void Report(FarmEvent value) => report(value);
     }
 
     [Fact]

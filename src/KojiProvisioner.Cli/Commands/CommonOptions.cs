@@ -31,6 +31,7 @@ internal static class CommonOptions
     /// <summary>Runs a verb: errors koji-farm raises on purpose print one line and return their exit code; bugs keep their stack trace.</summary>
     public static async Task<int> Guard(CliIO io, Func<Task<ExitCode>> action)
     {
+        Timings.Mark("command line parsed");
         try
         {
             return ExitCodes.Process(await action());

@@ -25,6 +25,7 @@ internal sealed class HubOptions
     /// <summary>The hub, and the stack when it came from one (for its `content:` file).</summary>
     public (HubTarget Target, Stack? Stack) Resolve(ParseResult parse)
     {
+        KojiHubClient.PrepareTls(); // every caller talks to the hub next
         var stack = parse.GetValue(Stack);
         var profile = parse.GetValue(Profile);
         var hub = parse.GetValue(Hub);

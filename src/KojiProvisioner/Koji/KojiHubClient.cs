@@ -201,6 +201,32 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
         _ => false,
     };
 
+    private static readonly Lazy<Task> TlsStoreRead = new(() => Task.Run(() =>
+    {
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            using var certificate = new CertificateRequest("CN=koji-farm trust store warm-up", key, System.Security.Cryptography.HashAlgorithmName.SHA256)
+                .CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+            using var chain = new X509Chain();
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            chain.ChainPolicy.DisableCertificateDownloads = true;
+            chain.Build(certificate);
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            // only a head start: the handshake reads the store itself
+        }
+    }));
+
+    /// <summary>
+    /// The first TLS handshake of a process has .NET read the machine's whole trust store (about
+    /// 0.1 s; it builds a chain for the client certificate, even when only the farm CA is trusted).
+    /// Commands that will talk to a hub call this first, so that the read runs on another thread
+    /// while they load the stack and the content file, not in front of the first request.
+    /// </summary>
+    public static void PrepareTls() => _ = TlsStoreRead.Value;
+
     private static SocketsHttpHandler CreateHandler(KojiHubClientOptions options)
     {
         var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };

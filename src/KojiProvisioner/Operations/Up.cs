@@ -34,6 +34,7 @@ public sealed class Up(Stack stack)
         TimeSpan? ttl = null, bool backupBeforeUpgrade = true)
     {
         Timings.Mark("up: stack loaded");
+        Koji.KojiHubClient.PrepareTls();
         using var held = StateLock.Hold(stack, progress);
         var content = StackContent.Load(stack);
         Timings.Mark("up: content file loaded");

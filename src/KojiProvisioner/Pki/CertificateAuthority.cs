@@ -95,14 +95,15 @@ internal sealed class CertificateAuthority : IDisposable
         return subject.Build();
     }
 
-    public (X509Certificate2 Certificate, RSA Key) IssueServer(X500DistinguishedName subject, ServerNames names, DateTimeOffset now) =>
-        Issue(subject, now,
+    /// <param name="newKey">The leaf's new key (made ahead, see <see cref="LeafKeyPool"/>); one is made when null. The certificate owns it.</param>
+    public (X509Certificate2 Certificate, RSA Key) IssueServer(X500DistinguishedName subject, ServerNames names, DateTimeOffset now, RSA? newKey = null) =>
+        Issue(subject, now, newKey,
             new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true),
             new X509EnhancedKeyUsageExtension([ServerAuth], false),
             names.ToExtension());
 
-    public (X509Certificate2 Certificate, RSA Key) IssueClient(X500DistinguishedName subject, DateTimeOffset now) =>
-        Issue(subject, now,
+    public (X509Certificate2 Certificate, RSA Key) IssueClient(X500DistinguishedName subject, DateTimeOffset now, RSA? newKey = null) =>
+        Issue(subject, now, newKey,
             new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true),
             new X509EnhancedKeyUsageExtension([ClientAuth], false));
 
@@ -158,9 +159,9 @@ internal sealed class CertificateAuthority : IDisposable
         Certificate.Dispose();
     }
 
-    private (X509Certificate2, RSA) Issue(X500DistinguishedName subject, DateTimeOffset now, params X509Extension[] extensions)
+    private (X509Certificate2, RSA) Issue(X500DistinguishedName subject, DateTimeOffset now, RSA? newKey, params X509Extension[] extensions)
     {
-        var leafKey = RSA.Create(LeafKeySize);
+        var leafKey = newKey ?? RSA.Create(LeafKeySize);
         try
         {
             var request = new CertificateRequest(subject, leafKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);

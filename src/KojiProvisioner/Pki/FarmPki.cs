@@ -70,6 +70,12 @@ public sealed partial class FarmPki
         }
 
         var changes = new List<string>();
+        // Keys for the leaves that will surely be issued (no CA yet: all of them; else those with a
+        // file missing), made beside the CA's; a leaf reissued for another reason makes its own.
+        var leafFiles = request.Clients.Select(c => Path.Combine(clientsDirectory, c.Name))
+            .Prepend(Path.Combine(directory, "server")).ToList();
+        var noCa = !File.Exists(Path.Combine(directory, "ca.crt")) && !File.Exists(Path.Combine(directory, "ca.key"));
+        using var newKeys = new LeafKeyPool(noCa ? leafFiles.Count : leafFiles.Count(f => !File.Exists(f + ".crt") || !File.Exists(f + ".key")));
         using var ca = LoadOrCreateCa(directory, request.Organization, now, changes, write, out var caIsNew);
 
         var serverSubject = CertificateAuthority.ServerSubject(request.Organization, serverNames);
@@ -80,7 +86,7 @@ public sealed partial class FarmPki
                 !ServerNames.FromCertificate(existing).SameNamesAs(serverNames) ? "names changed"
                 : !SameName(existing.SubjectName, serverSubject) ? "subject changed"
                 : null,
-            () => ca.IssueServer(serverSubject, serverNames, now));
+            () => ca.IssueServer(serverSubject, serverNames, now, newKeys.Take()));
 
         var clients = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
         foreach (var client in request.Clients)
@@ -90,7 +96,7 @@ public sealed partial class FarmPki
                 new Leaf($"client {client.Name}", Path.Combine(clientsDirectory, client.Name + ".crt"), Path.Combine(clientsDirectory, client.Name + ".key")),
                 ca, caIsNew, now, changes, write,
                 existing => SameName(existing.SubjectName, subject) ? null : "subject changed",
-                () => ca.IssueClient(subject, now));
+                () => ca.IssueClient(subject, now, newKeys.Take()));
         }
 
         return new FarmPki(directory, PemFiles.ToPem(ca.Certificate), ca.Certificate.Thumbprint, server,

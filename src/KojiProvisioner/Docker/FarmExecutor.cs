@@ -15,6 +15,10 @@ namespace KojiProvisioner.Docker;
 public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = null)
 {
     private readonly EngineOptions _options = options ?? new EngineOptions();
+    // Checks run directly while waiting, at most one per CPU at a time: each starts Python and
+    // the koji library (~0.4 s of CPU), and twenty builders checked once a second each pushed a
+    // 2-core host's load average past 40, where kojid takes no task and every check fails.
+    private readonly SemaphoreSlim _directChecks = new(Math.Max(1, Environment.ProcessorCount));
 
     /// <param name="onHealthy">
     /// Called for every planned container once it is healthy, kept ones included, before its
@@ -264,6 +268,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     /// <summary>Runs the check once; null when it could not run (container restarting) or took longer than its timeout.</summary>
     private async Task<ExecResult?> RunCheckAsync(string id, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
     {
+        await _directChecks.WaitAsync(ct);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout > TimeSpan.Zero ? timeout : TimeSpan.FromSeconds(30));
         try
@@ -277,6 +282,10 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
         catch (FarmException)
         {
             return null;
+        }
+        finally
+        {
+            _directChecks.Release();
         }
     }
 

@@ -62,8 +62,19 @@ public sealed class FarmExecutorTests
         public Task<bool> RemoveContainerAsync(string id, string name, CancellationToken ct) { Did($"remove {name}"); return Task.FromResult(true); }
         public Task<string> LogTailAsync(string id, int lines, CancellationToken ct) => Task.FromResult("kojid: cannot reach the hub");
         // The check `up` runs itself while it waits: as unhealthy as the engine reports it.
-        public Task<ExecResult> ExecAsync(string idOrName, IReadOnlyList<string> command, CancellationToken ct) =>
-            Task.FromResult(new ExecResult(idOrName == failing ? 1 : 0, "", ""));
+        public async Task<ExecResult> ExecAsync(string idOrName, IReadOnlyList<string> command, CancellationToken ct)
+        {
+            var now = Interlocked.Increment(ref _checksRunning);
+            lock (Log)
+                MostChecksAtOnce = Math.Max(MostChecksAtOnce, now);
+            await Task.Delay(CheckTakes, ct);
+            Interlocked.Decrement(ref _checksRunning);
+            return new ExecResult(idOrName == failing ? 1 : 0, "", "");
+        }
+
+        private int _checksRunning;
+        public int MostChecksAtOnce { get; private set; }
+        public TimeSpan CheckTakes { get; init; } = TimeSpan.Zero;
         public Task<IReadOnlyList<string>> ListNetworksAsync(string stack, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>(Networks.ToList());
         public Task CreateNetworkAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) { Did($"network {name}"); Networks.Add(name); return Task.CompletedTask; }
         public Task<bool> RemoveNetworkAsync(string name, CancellationToken ct) { Did($"remove network {name}"); return Task.FromResult(Networks.Remove(name)); }
@@ -128,6 +139,20 @@ public sealed class FarmExecutorTests
         // every container still reported healthy and its hook run, dependents after the hub's
         Assert.Equal(plan.Containers.Select(c => c.Name).Order(), events.Where(e => e.Step == FarmStep.Healthy).Select(e => e.Resource).Distinct().Order());
         Assert.Equal(plan.Containers.Select(c => c.Name).Order(), hooks.Order());
+    }
+
+    [Fact]
+    public async Task Checks_run_directly_while_waiting_are_at_most_one_per_cpu_at_a_time()
+    {
+        // Twenty builders each checked once a second loaded a 2-core host past where kojid works.
+        var plan = SampleFarm.Plan(builders: 12);
+        var engine = new RecordingEngine { ChecksUntilHealthy = int.MaxValue, CheckTakes = TimeSpan.FromMilliseconds(20) };
+
+        await new FarmExecutor(engine, Fast with { HealthTimeout = TimeSpan.FromMilliseconds(300) })
+            .ExecuteAsync(NothingYet(plan), null, null)
+            .ContinueWith(_ => { }); // the engine never reports them healthy: only the direct checks matter here
+
+        Assert.InRange(engine.MostChecksAtOnce, 1, Environment.ProcessorCount);
     }
 
     private sealed class SyncProgress(Action<FarmEvent> report) : IProgress<FarmEvent>

@@ -302,6 +302,12 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     {
         if (await engine.StopContainerAsync(id, name, _options.StopTimeout, ct))
             run.Report(FarmStep.Stop, name, "stopped");
+        return await RemoveAsync(id, name, run, ct);
+    }
+
+    /// <summary>Force-removes a running or stopped container; one already gone is a warning.</summary>
+    private async Task<bool> RemoveAsync(string id, string name, Run run, CancellationToken ct)
+    {
         if (await engine.RemoveContainerAsync(id, name, ct))
         {
             run.Report(FarmStep.Remove, name, "removed");
@@ -320,10 +326,14 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     {
         var run = new Run(progress);
         var removed = new ConcurrentBag<string>();
-        foreach (var group in DependencyOrder.TeardownGroups(observed.Containers, c => c.Role))
+        // Purged, the data goes with the containers: nothing is left to shut down cleanly, so all
+        // of them are removed at once (killed) instead of stopped in dependency order.
+        IReadOnlyList<IReadOnlyList<ObservedContainer>> groups =
+            purge ? [observed.Containers] : DependencyOrder.TeardownGroups(observed.Containers, c => c.Role);
+        foreach (var group in groups)
             await Task.WhenAll(group.Select(async c =>
             {
-                if (await StopAndRemoveAsync(c.Id, c.Name, run, ct))
+                if (purge ? await RemoveAsync(c.Id, c.Name, run, ct) : await StopAndRemoveAsync(c.Id, c.Name, run, ct))
                     removed.Add(c.Name);
             }));
 

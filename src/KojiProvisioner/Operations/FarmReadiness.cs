@@ -30,6 +30,15 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
 
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Between two looks at a repo request (one light call each): a CI job waits on this, and a
+    /// repo is often READY well inside a second of the last look. What the request waits for
+    /// (builders, tasks: several calls) is asked only every <see cref="DescribeInterval"/>.
+    /// </summary>
+    public TimeSpan RepoPollInterval { get; init; } = TimeSpan.FromSeconds(0.25);
+
+    public TimeSpan DescribeInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     private FarmNames Names => new(stack.Spec);
 
     /// <summary>Looks once: the hub, each builder (local and remote), kojira.</summary>
@@ -155,7 +164,8 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
         var request = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)answer["request"]!)["id"], CultureInfo.InvariantCulture);
         progress?.Report(new FarmEvent(FarmStep.WaitHealthy, tag, $"repo request {request} filed; waiting up to {timeout.TotalSeconds:0} s for a READY repo", clock.Elapsed));
 
-        string? lastSeen = null;
+        string? lastSeen = null, seen = null;
+        var described = Stopwatch.StartNew();
         while (true)
         {
             var status = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("repo.checkRequest", request), ct))!;
@@ -169,15 +179,21 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
             else if (req.GetValueOrDefault("active") is false)
                 throw new FarmException($"repo request {request} for tag {tag} ended without a repo{TaskText(status)}");
 
-            var seen = await WhatRepoWaitsForAsync(status, ct);
-            if (clock.Elapsed >= timeout)
+            // What it waits for, in words (more calls): for the progress line every few polls, and for the timeout.
+            var timedOut = clock.Elapsed >= timeout;
+            if (seen is null || timedOut || described.Elapsed >= DescribeInterval)
+            {
+                seen = await WhatRepoWaitsForAsync(status, ct);
+                described.Restart();
+            }
+            if (timedOut)
                 throw new FarmException($"tag {tag} has no READY repo after {timeout.TotalSeconds:0} s: repo request {request} {seen}");
             if (seen != lastSeen)
             {
                 progress?.Report(new FarmEvent(FarmStep.WaitHealthy, tag, seen, clock.Elapsed));
                 lastSeen = seen;
             }
-            await Task.Delay(PollInterval, ct);
+            await Task.Delay(RepoPollInterval, ct);
         }
     }
 

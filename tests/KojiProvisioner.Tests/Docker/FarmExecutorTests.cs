@@ -195,4 +195,18 @@ public sealed class FarmExecutorTests
         Assert.Equal(plan.Volumes.Select(v => v.Name), purged.RemovedVolumes);
         Assert.Empty(engine.Volumes);
     }
+
+    [Fact]
+    public async Task Down_purge_removes_every_container_at_once_without_stopping_them_first()
+    {
+        // The data goes too: nothing to shut down cleanly, and a CI job's teardown should not wait for it.
+        var plan = SampleFarm.Plan(builders: 2);
+        var observed = SampleFarm.Converged(plan);
+        var engine = new RecordingEngine();
+
+        var purged = await new FarmExecutor(engine, Fast).TearDownAsync(observed, purge: true, null, CancellationToken.None);
+
+        Assert.Equal(plan.Containers.Select(c => c.Name).Order(StringComparer.Ordinal), purged.RemovedContainers);
+        Assert.DoesNotContain(engine.Log, l => l.StartsWith("stop ", StringComparison.Ordinal));
+    }
 }

@@ -235,13 +235,6 @@ public sealed class KojiHubClient : IKojiHub, IDisposable
             var roots = new X509Certificate2Collection();
             roots.ImportFromPem(caPem);
             if (roots.Count == 0) throw new ArgumentException("CaCertificatePem holds no certificate", nameof(options));
-            handler.SslOptions.CertificateChainPolicy = new X509ChainPolicy
-            {
-                TrustMode = X509ChainTrustMode.CustomRootTrust,
-                RevocationMode = X509RevocationMode.NoCheck,
-                DisableCertificateDownloads = true,
-            };
-            handler.SslOptions.CertificateChainPolicy.CustomTrustStore.AddRange(roots);
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
                 ValidateAgainstRoots(certificate, errors, roots);
         }

@@ -74,7 +74,7 @@ public static class ConvergePlanner
             ContainerStates.Running or ContainerStates.Restarting => Step(StepAction.Keep, KeepCause(found)) with
             {
                 SeenHealthy = found.State == ContainerStates.Running
-                    && (found.Health == "healthy" || (found.Health is null && !(spec.Health.Test.Count > 0 && spec.Health.Test[0] != "NONE"))),
+                    && (found.Health == "healthy" || (found.Health is null && !spec.Health.Runs)),
             },
             ContainerStates.Exited or ContainerStates.Created => Step(StepAction.Start, $"stopped (exit code {found.ExitCode})"),
             _ => Step(StepAction.Recreate, $"container is {found.State}"),

@@ -157,7 +157,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
         if (step is { Action: StepAction.Keep, SeenHealthy: true })
         {
             // Read healthy for this very plan, a moment ago: no second inspect.
-            run.Report(FarmStep.Healthy, spec.Name, spec.Health.Test.Count > 0 && spec.Health.Test[0] != "NONE" ? "healthy" : "running (no health check)");
+            run.Report(FarmStep.Healthy, spec.Name, spec.Health.Runs ? "healthy" : "running (no health check)");
             engineSaysHealthy = true;
         }
         else
@@ -194,7 +194,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     /// </summary>
     private async Task<bool> WaitHealthyAsync(string id, ContainerSpec spec, Run run, bool direct, CancellationToken ct, bool quiet = false)
     {
-        var hasCheck = spec.Health is { Test.Count: > 0 } && spec.Health.Test[0] != "NONE";
+        var hasCheck = spec.Health is { Runs: true };
         var budget = _options.HealthTimeout ?? Budget(spec.Health, hasCheck);
         var waited = Stopwatch.StartNew();
         var reported = quiet;

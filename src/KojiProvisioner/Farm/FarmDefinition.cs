@@ -49,9 +49,8 @@ public sealed record FarmDefinition(
             state.Secret("web-secret", 32));
 
         var scms = MergeScms(spec, allowedScms);
-        var recipes = ImageRecipes.Resolve(stack, Assets.Images, kojiImage);
         var plan = new FarmPlanner(new TemplateRenderer(Assets.Templates))
-            .Plan(stack, credentials, recipes, scms);
+            .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images, kojiImage), scms);
         return new FarmDefinition(stack, state, credentials, plan, pki.Changes) { AllowedScms = scms };
     }
 

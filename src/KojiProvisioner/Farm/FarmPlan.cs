@@ -56,7 +56,11 @@ public sealed record HealthCheck(
     TimeSpan Interval,
     TimeSpan Timeout,
     int Retries,
-    TimeSpan StartPeriod);
+    TimeSpan StartPeriod)
+{
+    /// <summary>A check the engine runs: a test given, and not Docker's `NONE` (which switches the image's check off).</summary>
+    public bool Runs => Test.Count > 0 && Test[0] != "NONE";
+}
 
 /// <summary>A file copied into a container after it is created and before it starts.</summary>
 /// <summary>A file copied into a container after it is created and before it starts. Secret files are never printed.</summary>

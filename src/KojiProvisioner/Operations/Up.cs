@@ -42,7 +42,9 @@ public sealed class Up(Stack stack)
         var state = new StateFolder(stack.StateDirectory);
         var fleet = new RemoteFleet(stack);
         var retired = fleet.Retired();
-        using var readAhead = HubReadAhead.Start(stack, content, retired.Select(r => r.Name).ToList(), Restore.RenamedFrom(state), ct);
+        var retiredNames = retired.Select(r => r.Name).ToList();
+        var formerStacks = Restore.RenamedFrom(state); // written by `restore` before `up`, not during it
+        using var readAhead = HubReadAhead.Start(stack, content, retiredNames, formerStacks, ct);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         Timings.Mark("up: engine connected");
         var lifecycle = new FarmLifecycle(engine, options);
@@ -107,7 +109,7 @@ public sealed class Up(Stack stack)
             Timings.Mark("up: hub healthy");
             // The hub read beside the engine reads holds when the hub ran on as it is, and no restore replaced its database.
             koji = hubUnchanged && gateChanges.Count == 0 ? await readAhead.PlanAsync() : null;
-            koji ??= await FarmKoji.PlanAsync(hub, stack.Spec, content, retired.Select(r => r.Name).ToList(), token, Restore.RenamedFrom(state));
+            koji ??= await FarmKoji.PlanAsync(hub, stack.Spec, content, retiredNames, token, formerStacks);
             Timings.Mark("up: hub read, Koji plan made");
             applied = await ContentApplier.ApplyAsync(hub, koji.Plan, token);
             Timings.Mark("up: Koji plan applied");

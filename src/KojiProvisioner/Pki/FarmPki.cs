@@ -72,15 +72,17 @@ public sealed partial class FarmPki
         var changes = new List<string>();
         // Keys for the leaves that will surely be issued (no CA yet: all of them; else those with a
         // file missing), made beside the CA's; a leaf reissued for another reason makes its own.
-        var leafFiles = request.Clients.Select(c => Path.Combine(clientsDirectory, c.Name))
-            .Prepend(Path.Combine(directory, "server")).ToList();
+        var serverLeaf = new Leaf("server certificate", Path.Combine(directory, "server.crt"), Path.Combine(directory, "server.key"));
+        var clientLeaves = request.Clients.ToDictionary(c => c.Name,
+            c => new Leaf($"client {c.Name}", Path.Combine(clientsDirectory, c.Name + ".crt"), Path.Combine(clientsDirectory, c.Name + ".key")));
+        var leaves = clientLeaves.Values.Prepend(serverLeaf).ToList();
         var noCa = !File.Exists(Path.Combine(directory, "ca.crt")) && !File.Exists(Path.Combine(directory, "ca.key"));
-        using var newKeys = new LeafKeyPool(noCa ? leafFiles.Count : leafFiles.Count(f => !File.Exists(f + ".crt") || !File.Exists(f + ".key")));
+        using var newKeys = new LeafKeyPool(noCa ? leaves.Count : leaves.Count(l => !File.Exists(l.CertificatePath) || !File.Exists(l.KeyPath)));
         using var ca = LoadOrCreateCa(directory, request.Organization, now, changes, write, out var caIsNew);
 
         var serverSubject = CertificateAuthority.ServerSubject(request.Organization, serverNames);
         var server = EnsureLeaf(
-            new Leaf("server certificate", Path.Combine(directory, "server.crt"), Path.Combine(directory, "server.key")),
+            serverLeaf,
             ca, caIsNew, now, changes, write,
             existing =>
                 !ServerNames.FromCertificate(existing).SameNamesAs(serverNames) ? "names changed"
@@ -93,7 +95,7 @@ public sealed partial class FarmPki
         {
             var subject = CertificateAuthority.ClientSubject(request.Organization, client.OrganizationalUnit, client.CommonName);
             clients[client.Name] = EnsureLeaf(
-                new Leaf($"client {client.Name}", Path.Combine(clientsDirectory, client.Name + ".crt"), Path.Combine(clientsDirectory, client.Name + ".key")),
+                clientLeaves[client.Name],
                 ca, caIsNew, now, changes, write,
                 existing => SameName(existing.SubjectName, subject) ? null : "subject changed",
                 () => ca.IssueClient(subject, now, newKeys.Take()));

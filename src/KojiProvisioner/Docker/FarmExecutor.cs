@@ -326,11 +326,9 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     {
         var run = new Run(progress);
         var removed = new ConcurrentBag<string>();
-        // Purged, the data goes with the containers: nothing is left to shut down cleanly, so all
-        // of them are removed at once (killed) instead of stopped in dependency order.
-        IReadOnlyList<IReadOnlyList<ObservedContainer>> groups =
-            purge ? [observed.Containers] : DependencyOrder.TeardownGroups(observed.Containers, c => c.Role);
-        foreach (var group in groups)
+        // Dependents first. Purged, the data goes with the containers: nothing is left to shut down
+        // cleanly, so they are removed (killed) without waiting for a stop.
+        foreach (var group in DependencyOrder.TeardownGroups(observed.Containers, c => c.Role))
             await Task.WhenAll(group.Select(async c =>
             {
                 if (purge ? await RemoveAsync(c.Id, c.Name, run, ct) : await StopAndRemoveAsync(c.Id, c.Name, run, ct))

@@ -197,7 +197,7 @@ public sealed class FarmExecutorTests
     }
 
     [Fact]
-    public async Task Down_purge_removes_every_container_at_once_without_stopping_them_first()
+    public async Task Down_purge_removes_every_container_in_dependency_order_without_stopping_them_first()
     {
         // The data goes too: nothing to shut down cleanly, and a CI job's teardown should not wait for it.
         var plan = SampleFarm.Plan(builders: 2);
@@ -208,5 +208,8 @@ public sealed class FarmExecutorTests
 
         Assert.Equal(plan.Containers.Select(c => c.Name).Order(StringComparer.Ordinal), purged.RemovedContainers);
         Assert.DoesNotContain(engine.Log, l => l.StartsWith("stop ", StringComparison.Ordinal));
+        var log = engine.Log.ToList();
+        Assert.True(log.IndexOf("remove demo-builder-1") < log.IndexOf("remove demo-hub"), string.Join("\n", log));
+        Assert.True(log.IndexOf("remove demo-hub") < log.IndexOf("remove demo-db"), string.Join("\n", log));
     }
 }

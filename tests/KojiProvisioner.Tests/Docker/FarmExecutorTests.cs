@@ -67,8 +67,14 @@ public sealed class FarmExecutorTests
             var now = Interlocked.Increment(ref _checksRunning);
             lock (Log)
                 MostChecksAtOnce = Math.Max(MostChecksAtOnce, now);
-            await Task.Delay(CheckTakes, ct);
-            Interlocked.Decrement(ref _checksRunning);
+            try
+            {
+                await Task.Delay(CheckTakes, ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _checksRunning); // also when up cancels the check
+            }
             return new ExecResult(idOrName == failing ? 1 : 0, "", "");
         }
 

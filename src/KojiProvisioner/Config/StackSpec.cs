@@ -20,6 +20,7 @@ public sealed class StackSpec
     public BuildersSpec Builders { get; set; } = new();
     public AdminSpec Admin { get; set; } = new();
     public HealthSpec Health { get; set; } = new();
+    public PkiSpec Pki { get; set; } = new();
     /// <summary>A bootstrapped buildroot for an OS line no RPM repository serves (offline, or not yet published).</summary>
     public BuildrootSpec Buildroot { get; set; } = new();
     /// <summary>Optional content file (tags, targets, packages) applied at the end of `up`.</summary>
@@ -126,6 +127,17 @@ public sealed class HealthSpec
     /// only for the engine's first report of the last containers.
     /// </summary>
     public int Interval { get; set; }
+}
+
+/// <summary>The farm's certificate authority and certificates.</summary>
+public sealed class PkiSpec
+{
+    /// <summary>
+    /// `rsa` (3072-bit CA, 2048-bit leaves) or `ecdsa` (P-256): the kind of key of a new CA and of
+    /// every certificate. A change reissues the server and client certificates; an existing CA
+    /// keeps its key until it is renewed (delete ca.crt and ca.key to replace it now).
+    /// </summary>
+    public string KeyAlgorithm { get; set; } = "rsa";
 }
 
 /// <summary>A buildroot koji-farm makes for an OS line that no RPM repository serves.</summary>

@@ -40,7 +40,8 @@ public sealed record FarmDefinition(
         foreach (var remote in spec.Builders.Remote)
             clients.Add(new ClientIdentity(remote.Name, remote.Name, "builder"));
 
-        var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients), clock, state.ReadOnly);
+        var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients,
+            spec.Pki.KeyAlgorithm == "ecdsa" ? KeyAlgorithm.Ecdsa : KeyAlgorithm.Rsa), clock, state.ReadOnly);
         var credentials = new FarmCredentials(
             pki.CaCertificatePem,
             ToCertKey(pki.Server),

@@ -5,14 +5,11 @@ namespace KojiProvisioner.Pki;
 
 /// <summary>
 /// The company CA: makes itself and signs the farm's server and client certificates.
-/// RSA with SHA-256 and PKCS#1 v1.5 signatures: accepted by every OpenSSL, mod_ssl and Python
-/// requests version the farm may meet. 3072-bit for the CA, which lives 10 years; 2048-bit for
-/// leaves, which live 2.
+/// SHA-256 signatures with the CA's key (RSA PKCS#1 v1.5 or ECDSA, see <see cref="Keys"/>). The CA
+/// lives 10 years, leaves 2. A CA signs leaves of either kind of key.
 /// </summary>
 internal sealed class CertificateAuthority : IDisposable
 {
-    public const int CaKeySize = 3072;
-    public const int LeafKeySize = 2048;
     public const int CaLifetimeYears = 10;
     public static readonly TimeSpan LeafLifetime = TimeSpan.FromDays(730);
 
@@ -21,9 +18,9 @@ internal sealed class CertificateAuthority : IDisposable
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
-    private readonly RSA key;
+    private readonly AsymmetricAlgorithm key;
 
-    private CertificateAuthority(X509Certificate2 certificate, RSA key)
+    private CertificateAuthority(X509Certificate2 certificate, AsymmetricAlgorithm key)
     {
         Certificate = certificate;
         this.key = key;
@@ -34,9 +31,11 @@ internal sealed class CertificateAuthority : IDisposable
 
     public string KeyPem => PemFiles.ToPem(key);
 
-    public static CertificateAuthority Create(string organization, DateTimeOffset now)
+    public KeyAlgorithm Algorithm => Keys.Of(key);
+
+    public static CertificateAuthority Create(string organization, DateTimeOffset now, KeyAlgorithm algorithm = KeyAlgorithm.Rsa)
     {
-        var key = RSA.Create(CaKeySize);
+        var key = Keys.Create(algorithm, forCa: true);
         try
         {
             var subject = new X500DistinguishedNameBuilder();
@@ -44,7 +43,7 @@ internal sealed class CertificateAuthority : IDisposable
             subject.AddOrganizationName(organization);
             var name = subject.Build();
 
-            var request = new CertificateRequest(name, key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var request = Keys.Request(name, key);
             // path length 0: this CA signs leaves only, never another CA
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
@@ -54,7 +53,7 @@ internal sealed class CertificateAuthority : IDisposable
 
             var certificate = request.Create(
                 name,
-                X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1),
+                Keys.Signer(key),
                 now - ClockSkew,
                 now.AddYears(CaLifetimeYears),
                 NewSerialNumber());
@@ -68,7 +67,7 @@ internal sealed class CertificateAuthority : IDisposable
     }
 
     /// <summary>Takes ownership of <paramref name="certificate"/> and <paramref name="key"/>.</summary>
-    public static CertificateAuthority FromParts(X509Certificate2 certificate, RSA key) => new(certificate, key);
+    public static CertificateAuthority FromParts(X509Certificate2 certificate, AsymmetricAlgorithm key) => new(certificate, key);
 
     public static string CaCommonName(string organization) => $"{organization} Koji CA";
 
@@ -95,14 +94,19 @@ internal sealed class CertificateAuthority : IDisposable
         return subject.Build();
     }
 
-    /// <param name="newKey">The leaf's new key (made ahead, see <see cref="LeafKeyPool"/>); one is made when null. The certificate owns it.</param>
-    public (X509Certificate2 Certificate, RSA Key) IssueServer(X500DistinguishedName subject, ServerNames names, DateTimeOffset now, RSA? newKey = null) =>
-        Issue(subject, now, newKey,
-            new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true),
+    /// <param name="newKey">The leaf's new key (made ahead, see <see cref="LeafKeyPool"/>); an RSA key is made when null. The certificate owns it.</param>
+    public (X509Certificate2 Certificate, AsymmetricAlgorithm Key) IssueServer(X500DistinguishedName subject, ServerNames names, DateTimeOffset now, AsymmetricAlgorithm? newKey = null)
+    {
+        newKey ??= Keys.Create(KeyAlgorithm.Rsa, forCa: false);
+        // RSA key exchange encrypts with the server's key; an ECDSA key only ever signs (ECDHE).
+        var usage = newKey is RSA ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.DigitalSignature;
+        return Issue(subject, now, newKey,
+            new X509KeyUsageExtension(usage, true),
             new X509EnhancedKeyUsageExtension([ServerAuth], false),
             names.ToExtension());
+    }
 
-    public (X509Certificate2 Certificate, RSA Key) IssueClient(X500DistinguishedName subject, DateTimeOffset now, RSA? newKey = null) =>
+    public (X509Certificate2 Certificate, AsymmetricAlgorithm Key) IssueClient(X500DistinguishedName subject, DateTimeOffset now, AsymmetricAlgorithm? newKey = null) =>
         Issue(subject, now, newKey,
             new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true),
             new X509EnhancedKeyUsageExtension([ClientAuth], false));
@@ -115,9 +119,16 @@ internal sealed class CertificateAuthority : IDisposable
         // The signature itself, checked with the CA's key. (An X509Chain would do the same and
         // first read the machine's whole trust store: a tenth of a second on every command.)
         // Expiry is decided separately (renewal); here only the signature matters.
-        if (!TryReadSigned(leaf.RawData, out var signed, out var algorithm, out var signature) || HashOf(algorithm) is not { } hash)
+        if (!TryReadSigned(leaf.RawData, out var signed, out var algorithm, out var signature))
             return false;
-        return key.VerifyData(signed, signature, hash, RSASignaturePadding.Pkcs1);
+        try
+        {
+            return Keys.Verify(key, algorithm, signed, signature);
+        }
+        catch (CryptographicException)
+        {
+            return false;   // a signature that is not even well-formed
+        }
     }
 
     /// <summary>A certificate's three parts (RFC 5280 4.1): the signed TBSCertificate, the signature's algorithm, the signature.</summary>
@@ -139,18 +150,9 @@ internal sealed class CertificateAuthority : IDisposable
         }
     }
 
-    /// <summary>RSA PKCS#1 v1.5 signature algorithms (RFC 4055); any other is not one this CA makes.</summary>
-    private static HashAlgorithmName? HashOf(string oid) => oid switch
-    {
-        "1.2.840.113549.1.1.11" => HashAlgorithmName.SHA256,
-        "1.2.840.113549.1.1.12" => HashAlgorithmName.SHA384,
-        "1.2.840.113549.1.1.13" => HashAlgorithmName.SHA512,
-        _ => null,
-    };
+    public bool Owns(AsymmetricAlgorithm candidate) => SamePublicKey(Certificate, candidate);
 
-    public bool Owns(RSA candidate) => SamePublicKey(Certificate, candidate);
-
-    public static bool SamePublicKey(X509Certificate2 certificate, RSA key) =>
+    public static bool SamePublicKey(X509Certificate2 certificate, AsymmetricAlgorithm key) =>
         certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo());
 
     public void Dispose()
@@ -159,12 +161,12 @@ internal sealed class CertificateAuthority : IDisposable
         Certificate.Dispose();
     }
 
-    private (X509Certificate2, RSA) Issue(X500DistinguishedName subject, DateTimeOffset now, RSA? newKey, params X509Extension[] extensions)
+    private (X509Certificate2, AsymmetricAlgorithm) Issue(X500DistinguishedName subject, DateTimeOffset now, AsymmetricAlgorithm? newKey, params X509Extension[] extensions)
     {
-        var leafKey = newKey ?? RSA.Create(LeafKeySize);
+        var leafKey = newKey ?? Keys.Create(KeyAlgorithm.Rsa, forCa: false);
         try
         {
-            var request = new CertificateRequest(subject, leafKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var request = Keys.Request(subject, leafKey);
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
             request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
             request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
@@ -178,7 +180,7 @@ internal sealed class CertificateAuthority : IDisposable
             var notAfter = Min(now + LeafLifetime, caNotAfter);
             var certificate = request.Create(
                 Certificate.SubjectName,
-                X509SignatureGenerator.CreateForRSA(key, RSASignaturePadding.Pkcs1),
+                Keys.Signer(key),
                 notBefore,
                 notAfter,
                 NewSerialNumber());

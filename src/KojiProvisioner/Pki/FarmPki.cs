@@ -77,13 +77,13 @@ public sealed partial class FarmPki
             c => new Leaf($"client {c.Name}", Path.Combine(clientsDirectory, c.Name + ".crt"), Path.Combine(clientsDirectory, c.Name + ".key")));
         var leaves = clientLeaves.Values.Prepend(serverLeaf).ToList();
         var noCa = !File.Exists(Path.Combine(directory, "ca.crt")) && !File.Exists(Path.Combine(directory, "ca.key"));
-        using var newKeys = new LeafKeyPool(noCa ? leaves.Count : leaves.Count(l => !File.Exists(l.CertificatePath) || !File.Exists(l.KeyPath)));
-        using var ca = LoadOrCreateCa(directory, request.Organization, now, changes, write, out var caIsNew);
+        using var newKeys = new LeafKeyPool(request.KeyAlgorithm, noCa ? leaves.Count : leaves.Count(l => !File.Exists(l.CertificatePath) || !File.Exists(l.KeyPath)));
+        using var ca = LoadOrCreateCa(directory, request.Organization, request.KeyAlgorithm, now, changes, write, out var caIsNew);
 
         var serverSubject = CertificateAuthority.ServerSubject(request.Organization, serverNames);
         var server = EnsureLeaf(
             serverLeaf,
-            ca, caIsNew, now, changes, write,
+            ca, caIsNew, request.KeyAlgorithm, now, changes, write,
             existing =>
                 !ServerNames.FromCertificate(existing).SameNamesAs(serverNames) ? "names changed"
                 : !SameName(existing.SubjectName, serverSubject) ? "subject changed"
@@ -96,7 +96,7 @@ public sealed partial class FarmPki
             var subject = CertificateAuthority.ClientSubject(request.Organization, client.OrganizationalUnit, client.CommonName);
             clients[client.Name] = EnsureLeaf(
                 clientLeaves[client.Name],
-                ca, caIsNew, now, changes, write,
+                ca, caIsNew, request.KeyAlgorithm, now, changes, write,
                 existing => SameName(existing.SubjectName, subject) ? null : "subject changed",
                 () => ca.IssueClient(subject, now, newKeys.Take()));
         }
@@ -107,7 +107,9 @@ public sealed partial class FarmPki
 
     private sealed record Leaf(string Label, string CertificatePath, string KeyPath);
 
-    private static CertificateAuthority LoadOrCreateCa(string directory, string organization, DateTimeOffset now, List<string> changes, bool write, out bool isNew)
+    /// <param name="algorithm">For a new CA only: an existing one keeps its key until it is renewed, since replacing it reissues everything.</param>
+    private static CertificateAuthority LoadOrCreateCa(string directory, string organization, KeyAlgorithm algorithm, DateTimeOffset now,
+        List<string> changes, bool write, out bool isNew)
     {
         var certificatePath = Path.Combine(directory, "ca.crt");
         var keyPath = Path.Combine(directory, "ca.key");
@@ -118,7 +120,7 @@ public sealed partial class FarmPki
         {
             isNew = true;
             changes.Add("created CA");
-            return CreateCa(certificatePath, keyPath, organization, now, write);
+            return CreateCa(certificatePath, keyPath, organization, algorithm, now, write);
         }
         // Half a CA cannot sign, and silently replacing it would hide a lost key: ask the user
         if (!haveKey)
@@ -127,10 +129,10 @@ public sealed partial class FarmPki
             throw new PkiException($"{certificatePath} is missing but {keyPath} exists. Restore ca.crt, or delete ca.key to create a new CA (every certificate is then reissued).", certificatePath);
 
         var certificate = PemFiles.ReadCertificate(certificatePath, CaRemedy);
-        RSA key;
+        AsymmetricAlgorithm key;
         try
         {
-            key = PemFiles.ReadRsaKey(keyPath, CaRemedy);
+            key = PemFiles.ReadKey(keyPath, CaRemedy);
         }
         catch
         {
@@ -156,12 +158,13 @@ public sealed partial class FarmPki
         ca.Dispose();
         isNew = true;
         changes.Add($"renewed CA: {ExpiryReason(notAfter, now)}");
-        return CreateCa(certificatePath, keyPath, organization, now, write);
+        return CreateCa(certificatePath, keyPath, organization, algorithm, now, write);
     }
 
-    private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, DateTimeOffset now, bool write)
+    private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, KeyAlgorithm algorithm,
+        DateTimeOffset now, bool write)
     {
-        var ca = CertificateAuthority.Create(organization, now);
+        var ca = CertificateAuthority.Create(organization, now, algorithm);
         if (!write)
             return ca;
         try
@@ -178,8 +181,8 @@ public sealed partial class FarmPki
         }
     }
 
-    private static IssuedCertificate EnsureLeaf(Leaf leaf, CertificateAuthority ca, bool caIsNew, DateTimeOffset now, List<string> changes,
-        bool write, Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, RSA Key)> issue)
+    private static IssuedCertificate EnsureLeaf(Leaf leaf, CertificateAuthority ca, bool caIsNew, KeyAlgorithm algorithm, DateTimeOffset now,
+        List<string> changes, bool write, Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, AsymmetricAlgorithm Key)> issue)
     {
         var haveCertificate = File.Exists(leaf.CertificatePath);
         var haveKey = File.Exists(leaf.KeyPath);
@@ -194,11 +197,12 @@ public sealed partial class FarmPki
         {
             var remedy = $"Delete it to have the {leaf.Label} reissued.";
             using var certificate = PemFiles.ReadCertificate(leaf.CertificatePath, remedy);
-            using var key = PemFiles.ReadRsaKey(leaf.KeyPath, remedy);
+            using var key = PemFiles.ReadKey(leaf.KeyPath, remedy);
             var notAfter = NotAfter(certificate);
             string? reason =
                 !CertificateAuthority.SamePublicKey(certificate, key) ? "key does not match certificate"
                 : !ca.HasIssued(certificate) ? "not signed by current CA"
+                : Keys.Of(key) != algorithm ? $"key algorithm changed to {Keys.Name(algorithm)}"
                 : mismatch(certificate);
             if (reason is not null)
                 change = $"reissued {leaf.Label}: {reason}";
@@ -227,7 +231,7 @@ public sealed partial class FarmPki
         }
     }
 
-    private static IssuedCertificate Describe(X509Certificate2 certificate, RSA key) => new(
+    private static IssuedCertificate Describe(X509Certificate2 certificate, AsymmetricAlgorithm key) => new(
         PemFiles.ToPem(certificate),
         PemFiles.ToPem(key),
         Rfc2253.Format(certificate.SubjectName),

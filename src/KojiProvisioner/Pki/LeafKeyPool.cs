@@ -11,24 +11,21 @@ namespace KojiProvisioner.Pki;
 /// </summary>
 internal sealed class LeafKeyPool : IDisposable
 {
-    private readonly ConcurrentQueue<Task<RSA>> _keys = new();
+    private readonly ConcurrentQueue<Task<AsymmetricAlgorithm>> _keys = new();
+    private readonly KeyAlgorithm _algorithm;
 
-    public LeafKeyPool(int count)
+    /// <param name="count">Keys to make ahead: RSA ones only; an ECDSA key is made when it is taken, in microseconds.</param>
+    public LeafKeyPool(KeyAlgorithm algorithm, int count)
     {
+        _algorithm = algorithm;
+        if (algorithm != KeyAlgorithm.Rsa)
+            return;
         for (var i = 0; i < count; i++)
-            _keys.Enqueue(Task.Run(Generate));
-    }
-
-    /// <summary>RSA.Create only sizes a key; OpenSSL makes it on first use, so the pool uses it once.</summary>
-    private static RSA Generate()
-    {
-        var key = RSA.Create(CertificateAuthority.LeafKeySize);
-        key.ExportSubjectPublicKeyInfo();
-        return key;
+            _keys.Enqueue(Task.Run(() => Keys.Create(algorithm, forCa: false)));
     }
 
     /// <summary>A key made ahead, or a new one when the pool is empty. The caller owns it.</summary>
-    public RSA Take() => _keys.TryDequeue(out var key) ? key.GetAwaiter().GetResult() : RSA.Create(CertificateAuthority.LeafKeySize);
+    public AsymmetricAlgorithm Take() => _keys.TryDequeue(out var key) ? key.GetAwaiter().GetResult() : Keys.Create(_algorithm, forCa: false);
 
     public void Dispose()
     {

@@ -79,25 +79,23 @@ internal static class PemFiles
         }
     }
 
-    public static RSA ReadRsaKey(string path, string remedy)
+    /// <summary>An RSA or ECDSA private key.</summary>
+    public static AsymmetricAlgorithm ReadKey(string path, string remedy)
     {
         var text = ReadText(path);
-        var key = RSA.Create();
         try
         {
-            key.ImportFromPem(text);
-            return key;
+            return Keys.ImportPem(text);
         }
         catch (Exception ex) when (ex is CryptographicException or ArgumentException)
         {
-            key.Dispose();
-            throw new PkiException($"{path} is not a readable unencrypted PEM RSA private key ({ex.Message}). {remedy}", path, ex);
+            throw new PkiException($"{path} is not a readable unencrypted PEM RSA or ECDSA private key ({ex.Message}). {remedy}", path, ex);
         }
     }
 
     public static string ToPem(X509Certificate2 certificate) => certificate.ExportCertificatePem() + "\n";
 
-    public static string ToPem(RSA key) => key.ExportPkcs8PrivateKeyPem() + "\n";
+    public static string ToPem(AsymmetricAlgorithm key) => key.ExportPkcs8PrivateKeyPem() + "\n";
 
     private static string ReadText(string path)
     {

@@ -10,7 +10,9 @@ public sealed record ClientIdentity(string Name, string CommonName, string Organ
 /// <param name="Organization">O of every subject; the CA is "&lt;Organization&gt; Koji CA".</param>
 /// <param name="ServerNames">DNS names and IP addresses the hub/web server certificate must cover.</param>
 /// <param name="Clients">One client certificate per identity.</param>
-public sealed record PkiRequest(string Organization, IReadOnlyList<string> ServerNames, IReadOnlyList<ClientIdentity> Clients);
+/// <param name="KeyAlgorithm">The kind of key of a new CA and of every leaf; a leaf with the other kind is reissued, a CA is kept.</param>
+public sealed record PkiRequest(string Organization, IReadOnlyList<string> ServerNames, IReadOnlyList<ClientIdentity> Clients,
+    KeyAlgorithm KeyAlgorithm = KeyAlgorithm.Rsa);
 
 /// <summary>A certificate with its private key, both PEM (each ending with a newline).</summary>
 /// <param name="SubjectDn">The subject as mod_ssl reports it (RFC 2253, most specific first), e.g. for ProxyDNs.</param>

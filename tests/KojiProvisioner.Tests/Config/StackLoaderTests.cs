@@ -69,6 +69,7 @@ public sealed class StackLoaderTests : IDisposable
         { "hub:\n  settings:\n    LoginCreateUser: 'On'\n", [], "stack.yaml: hub.settings.LoginCreateUser: the hub does not read this hub.conf key" },
         { "builders: 3\n", [], "stack.yaml: builders: expected a map, got '3'" },
         { "web:\n  port: 8443\n", [], "stack.yaml: web.port: 8443 is already hub.port" },
+        { "pki:\n  keyAlgorithm: dsa\n", [], "stack.yaml: pki.keyAlgorithm: must be rsa or ecdsa, got 'dsa'" },
         { "", ["hub.port=-1"], "--set hub.port: hub.port: -1 is out of range (1-65535)" },
         { "", ["builders.count=many"], "--set builders.count: builders.count: expected a whole number, got 'many'" },
     };

@@ -18,6 +18,9 @@ internal static partial class StackValidator
     [GeneratedRegex(@"\A(?:[a-z][a-z0-9-]{0,30}[a-z0-9]|[a-z])\z")]
     private static partial Regex StackName();
 
+    /// <summary>Whether <paramref name="name"/> could be a stack's name (so a label filter built from it matches only that stack).</summary>
+    public static bool IsStackName(string name) => StackName().IsMatch(name);
+
     [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z")]
     private static partial Regex HostName();
 

@@ -47,7 +47,7 @@ public sealed class FarmReaper(DockerEngine engine)
         : !Directory.Exists(path) ? "already gone"
         : LooksLikeStateFolder(path) ? "would be removed" : "not a koji-farm state folder: would be left alone";
 
-    private static string RemoveStateFolder(string? path)
+    internal static string RemoveStateFolder(string? path)
     {
         if (path is null)
             return "no state folder recorded";

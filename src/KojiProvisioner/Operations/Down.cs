@@ -2,6 +2,7 @@ using KojiProvisioner.Config;
 using KojiProvisioner.Content;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Hosts;
 
 namespace KojiProvisioner.Operations;
 
@@ -59,5 +60,49 @@ public sealed class Down(Stack stack)
         var failed = results.Where(r => r.Failed).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
         fleet.Registry.Save(hosts.Where(h => failed.Contains(h.Name)));
         return warnings;
+    }
+}
+
+/// <summary>
+/// `down --name STACK`: a farm found on the engine by its labels alone, for when its stack file is
+/// gone (a deleted test folder, a wiped CI workspace) — as `docker compose -p NAME down`. With
+/// purge, its volumes go too, and the state folder its labels name when that is still a koji-farm
+/// state folder (the rule `gc` follows).
+/// </summary>
+public sealed class DownByName(string stack)
+{
+    public sealed record Outcome(FarmSummary? Farm, DownResult? Removed, string StateFolderOutcome);
+
+    public async Task<Outcome> RunAsync(bool purge, IProgress<FarmEvent>? progress, CancellationToken ct)
+    {
+        CheckName();
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        var farm = (await new FarmInventory(engine).ListAsync(ct)).FirstOrDefault(f => f.Stack == stack);
+        if (farm is null)
+            return new Outcome(null, null, "no farm");
+        var state = farm.StateDir is { } dir && FarmReaper.LooksLikeStateFolder(dir) ? dir : null;
+        using var held = state is not null ? StateFolderLock.Acquire(new StateFolder(state),
+            waiting: m => progress?.Report(new FarmEvent(FarmStep.Warning, stack, m, TimeSpan.Zero))) : null;
+        var removed = await new FarmLifecycle(engine).DownAsync(stack, purge, progress, ct);
+        if (state is not null && RemoteHostRegistry.In(new StateFolder(state)).Load().Count > 0)
+            removed = removed with { Warnings = [.. removed.Warnings,
+                $"the state folder {state} records remote builders: kojid was not stopped on them (down --stack does that; it needs the stack file)"] };
+        return new Outcome(farm, removed, purge ? FarmReaper.RemoveStateFolder(farm.StateDir) : "kept");
+    }
+
+    /// <summary>What `down --name --purge` would delete, for the confirmation: the volumes and the state folder.</summary>
+    public async Task<(string? StateFolder, IReadOnlyList<string> Volumes)> PurgeTargetsAsync(CancellationToken ct)
+    {
+        CheckName();
+        using var engine = await DockerEngine.ConnectAsync(ct: ct);
+        var farm = (await new FarmInventory(engine).ListAsync(ct)).FirstOrDefault(f => f.Stack == stack);
+        var state = farm?.StateDir is { } dir && Directory.Exists(dir) && FarmReaper.LooksLikeStateFolder(dir) ? dir : null;
+        return (state, farm?.Volumes ?? []);
+    }
+
+    private void CheckName()
+    {
+        if (!StackValidator.IsStackName(stack))
+            throw new InputException($"--name: '{stack}' is not a stack name (lower case letters, digits and '-', starting with a letter)");
     }
 }

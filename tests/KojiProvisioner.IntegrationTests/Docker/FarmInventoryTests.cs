@@ -132,4 +132,46 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
         Assert.DoesNotContain(expired.Stack, farms.Keys);
         Assert.DoesNotContain(orphan.Stack, farms.Keys);
     }
+
+    [SkippableFact]
+    public async Task Down_by_name_removes_a_farm_whose_stack_file_is_gone_keeps_its_data_until_purge_and_touches_no_other()
+    {
+        await StartAsync();
+        var gone = await FarmAsync("gone", ttl: null);
+        var other = await FarmAsync("other", ttl: null);
+
+        var down = await Support.Cli.RunAsync("down", "--name", gone.Stack);
+        Assert.True(down.ExitCode == 0, down.ToString());
+        Assert.Contains($"removed 2 containers and 1 networks of stack {gone.Stack}", down.Out);
+        Assert.Empty(await Engine.ListContainersAsync(gone.Stack, None));
+        var volume = Assert.Single(await Engine.ListVolumesAsync(gone.Stack, None));   // the data stays without --purge
+        Assert.True(Directory.Exists(gone.State));
+
+        var refused = await Support.Cli.RunAsync("down", "--name", gone.Stack, "--purge");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains($"down --purge of stack '{gone.Stack}' deletes volume {volume}, folder {gone.State}: add --yes", refused.Error);
+
+        var purge = await Support.Cli.RunAsync("down", "--name", gone.Stack, "--purge", "--yes", "--output", "json");
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        var json = JsonDocument.Parse(purge.Out).RootElement;
+        Assert.True(json.GetProperty("found").GetBoolean());
+        Assert.Equal([volume], json.GetProperty("removedVolumes").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal("removed", json.GetProperty("stateDirOutcome").GetString());
+        Assert.Empty(await Engine.ListVolumesAsync(gone.Stack, None));
+        Assert.False(Directory.Exists(gone.State));
+
+        var again = await Support.Cli.RunAsync("down", "--name", gone.Stack, "--purge", "--yes");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains($"no farm of stack {gone.Stack} on the engine: nothing to remove", again.Out);
+
+        Assert.Equal(2, (await Engine.ListContainersAsync(other.Stack, None)).Count);
+        Assert.True(Directory.Exists(other.State));
+
+        var both = await Support.Cli.RunAsync("down", "--name", other.Stack, "--stack", Path.Combine(_dir, "x.yaml"));
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("cannot go with --stack", both.Error);
+        var bad = await Support.Cli.RunAsync("down", "--name", "Not_A_Stack");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("'Not_A_Stack' is not a stack name", bad.Error);
+    }
 }

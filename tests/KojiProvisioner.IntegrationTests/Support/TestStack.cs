@@ -20,6 +20,7 @@ public sealed class TestStack : IAsyncDisposable
     /// <param name="buildersYaml">More `builders:` settings (indented under it), e.g. mock.</param>
     public TestStack(string prefix, int builders, string extraYaml = "", string? kojiPath = null, string buildersYaml = "")
     {
+        LeftoversReaped.Value.GetAwaiter().GetResult();
         Name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
         _dir = System.IO.Directory.CreateTempSubdirectory("koji-farm-stack-").FullName;
         var ports = FreePorts.Take(2);
@@ -98,7 +99,31 @@ public sealed class TestStack : IAsyncDisposable
         return new HttpClient(handler) { Timeout = timeout };
     }
 
-    public Task<CliResult> RunAsync(params string[] args) => Cli.RunAsync([.. args, "--stack", File]);
+    /// <summary>
+    /// Runs koji-farm on this stack. Every `up` labels the farm to expire in an hour (unless the test
+    /// gives its own --ttl), so a test run that is killed leaves nothing `gc` does not find.
+    /// </summary>
+    public Task<CliResult> RunAsync(params string[] args) =>
+        Cli.RunAsync([.. args, .. args is ["up", ..] && !args.Contains("--ttl") ? ["--ttl", Ttl] : Array.Empty<string>(), "--stack", File]);
+
+    /// <summary>Longer than any one test; the farms of a killed run go at the next run's start after that.</summary>
+    private const string Ttl = "1h";
+
+    /// <summary>Test farms (prefix-6 hex digits) of earlier, killed runs whose hour is past: removed once per test run.</summary>
+    private static readonly Lazy<Task> LeftoversReaped = new(() => Task.Run(async () =>
+    {
+        try
+        {
+            var reaped = await new KojiProvisioner.Operations.CollectFarms().RunAsync(DateTimeOffset.UtcNow, dryRun: false,
+                name => System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]*-[0-9a-f]{6}$"), null, CancellationToken.None);
+            foreach (var farm in reaped)
+                Console.Error.WriteLine($"removed test farm {farm.Farm.Stack} left by an earlier run (expired {farm.Farm.Expires:u})");
+        }
+        catch (KojiProvisioner.FarmException)
+        {
+            // no engine: the tests that need one say so themselves
+        }
+    }));
 
     public async ValueTask DisposeAsync()
     {

@@ -76,6 +76,28 @@ public class ContentPlannerTests
     }
 
     [Fact]
+    public async Task Reading_the_hub_for_a_plan_is_one_multicall_whether_the_tags_exist_or_not()
+    {
+        // Before the first apply no tag exists: the details asked for ahead answer with faults, which a plan ignores.
+        var hub = new FakeKojiHub { BatchSize = 1000 };
+        var first = await ContentPlanner.PlanAsync(hub, TestContent.Load(), prune: false);
+        Assert.Single(hub.MultiCallSizes);
+        Assert.Contains(first.Changes, c => c.Summary.StartsWith("create tag", StringComparison.Ordinal));
+        await ContentApplier.ApplyAsync(hub, first);
+
+        // After it every tag exists, and the plan is empty: the details were read and compared.
+        hub.MultiCallSizes.Clear();
+        Assert.True((await ContentPlanner.PlanAsync(hub, TestContent.Load(), prune: false)).IsEmpty);
+        Assert.Single(hub.MultiCallSizes);
+
+        // A changed detail of an existing tag is seen from that one multicall.
+        hub.MultiCallSizes.Clear();
+        var changed = await ContentPlanner.PlanAsync(hub, TestContent.Load(TestContent.Yaml.Replace("arches: x86_64\n", "arches: x86_64 i686\n")), prune: false);
+        Assert.Single(hub.MultiCallSizes);
+        Assert.Contains(changed.Changes, c => c.Summary.Contains("arches", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_batch_ends_after_tag_creation_so_inheritance_gets_new_tag_ids()
     {
         var hub = new FakeKojiHub { BatchSize = 1000 };

@@ -55,6 +55,7 @@ internal sealed class HubOptions
             ?? throw new InputException("no hub: give one of --stack FILE, --profile NAME or --hub URL " +
                 $"(without them the stack file is ${StackFileLocator.Variable}, else ./{StackFileLocator.DefaultFileName}, and neither exists here)");
         var loaded = StackLoader.Load(file, parse.GetValue(Set) ?? []);
+        Timings.Mark("stack loaded");
         return (AdminHub.Target(loaded), loaded);
     }
 }

@@ -50,6 +50,7 @@ public static class StackLoader
         builder.Add(new LayerSource(SetLayer(sets ?? []), key => $"--set {key.Replace(':', '.')}"));
 
         IConfigurationRoot root;
+        Timings.Mark("stack: sources added");
         try
         {
             root = builder.Build();
@@ -61,10 +62,14 @@ public static class StackLoader
             throw new InputException($"{path}: not a valid stack file: {inner}");
         }
 
+        Timings.Mark("stack: YAML read and layered");
         var sources = new SourceNames(root, path);
         var spec = (StackSpec)new Binder(sources).BindObject(root, typeof(StackSpec), "");
+        Timings.Mark("stack: bound");
         // Ports chosen by an earlier `up` for `port: 0` (read only; `up` chooses them).
-        return HostPorts.ApplyRecorded(StackValidator.Validate(spec, path, environment, sources, requireKojiSource));
+        var validated = StackValidator.Validate(spec, path, environment, sources, requireKojiSource);
+        Timings.Mark("stack: validated");
+        return HostPorts.ApplyRecorded(validated);
     }
 
     private static IReadOnlyDictionary<string, string> ProcessEnvironment()

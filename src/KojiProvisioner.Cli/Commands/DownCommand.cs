@@ -1,5 +1,6 @@
 using System.CommandLine;
 using KojiProvisioner.Cli.Output;
+using KojiProvisioner.Docker;
 using KojiProvisioner.Operations;
 using Spectre.Console;
 
@@ -21,94 +22,84 @@ internal static class DownCommand
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = options.Json(parse);
-            if (parse.GetValue(name) is { } byName)
-                return await ByNameAsync(io, parse, byName, json, parse.GetValue(purge), parse.GetValue(yes), options, ct);
-            var loaded = options.Load(parse, needsKojiSource: false);
             var purging = parse.GetValue(purge);
-            if (purging && !parse.GetValue(yes))
+            var confirmed = parse.GetValue(yes);
+            if (parse.GetValue(name) is { } byName)
             {
-                var (folder, volumes) = await new Down(loaded).PurgeTargetsAsync(ct);
-                var what = string.Join(", ", volumes.Select(v => $"volume {v}").Concat(folder is null ? [] : [$"folder {folder}"]));
-                if (what.Length == 0) what = "nothing (no volumes, no state folder)";
-                if (!io.Console.Profile.Capabilities.Interactive)
-                    throw new InputException($"down --purge of stack '{loaded.Name}' deletes {what}: add --yes to confirm");
-                if (!io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(loaded.Name)}' (the database, /mnt/koji and the CA)?", defaultValue: false))
+                if (parse.GetValue(options.Stack) is not null || (parse.GetValue(options.Set) ?? []).Length > 0)
+                    throw new InputException("--name finds the farm on the engine without a stack file: it cannot go with --stack or --set");
+                var down = new DownByName(byName);
+                if (purging && !confirmed && !Confirm(io, byName, await down.PurgeTargetsAsync(ct)))
                     return ExitCode.Failed;
-            }
-            var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
-            if (json)
-            {
-                io.Out.WriteLine(JsonOutput.Serialize(new
+                var outcome = await down.RunAsync(purging, new ProgressView(io, quiet: json), ct);
+                if (outcome.Removed is not { } removed)
                 {
-                    stack = result.Stack,
-                    removedContainers = result.RemovedContainers,
-                    removedNetworks = result.RemovedNetworks,
-                    removedVolumes = result.RemovedVolumes,
-                    keptVolumes = result.KeptVolumes,
-                    warnings = result.Warnings,
-                }));
+                    if (json)
+                        io.Out.WriteLine(JsonOutput.Serialize(new { stack = byName, found = false }));
+                    else
+                        io.Console.MarkupLine(Markup.Escape($"no farm of stack {byName} on the engine: nothing to remove (`koji-farm ls` lists the farms)"));
+                    return ExitCode.Ok;
+                }
+                var stateDir = outcome.Farm!.StateDir;
+                Report(io, json, removed, found: true, stateDir, outcome.StateFolderOutcome,
+                    keptHint: $"`down --name {byName} --purge` removes them",
+                    purging ? [stateDir is null ? $"state folder: {outcome.StateFolderOutcome}" : $"state folder {stateDir}: {outcome.StateFolderOutcome}"] : []);
                 return ExitCode.Ok;
             }
-            foreach (var warning in result.Warnings)
-                io.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-            io.Console.MarkupLine($"removed {result.RemovedContainers.Count} containers and {result.RemovedNetworks.Count} networks of stack [bold]{Markup.Escape(result.Stack)}[/]");
-            if (result.KeptVolumes.Count > 0)
-                io.Console.MarkupLine($"kept volumes {Markup.Escape(string.Join(", ", result.KeptVolumes))} (the farm's data: `up` uses them again; `down --purge` removes them)");
-            if (result.RemovedVolumes.Count > 0)
-                io.Console.MarkupLine($"removed volumes {Markup.Escape(string.Join(", ", result.RemovedVolumes))} and the state folder");
+
+            var loaded = options.Load(parse, needsKojiSource: false);
+            if (purging && !confirmed && !Confirm(io, loaded.Name, await new Down(loaded).PurgeTargetsAsync(ct)))
+                return ExitCode.Failed;
+            var hadState = Directory.Exists(loaded.StateDirectory);
+            var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
+            Report(io, json, result, found: null, stateDir: null, stateDirOutcome: null,
+                keptHint: "`up` uses them again; `down --purge` removes them",
+                purging && hadState ? [$"removed the state folder {loaded.StateDirectory}"] : []);
             return ExitCode.Ok;
         }));
         return command;
     }
 
-    private static async Task<ExitCode> ByNameAsync(CliIO io, System.CommandLine.ParseResult parse, string stack, bool json, bool purging, bool yes,
-        StackOptions options, CancellationToken ct)
+    /// <summary>Asks before a purge, naming every volume and folder it deletes; refuses (exit 2) when nobody can be asked.</summary>
+    private static bool Confirm(CliIO io, string stack, (string? StateFolder, IReadOnlyList<string> Volumes) targets)
     {
-        if (parse.GetValue(options.Stack) is not null || (parse.GetValue(options.Set) ?? []).Length > 0)
-            throw new InputException("--name finds the farm on the engine without a stack file: it cannot go with --stack or --set");
-        var down = new DownByName(stack);
-        if (purging && !yes)
-        {
-            var (folder, volumes) = await down.PurgeTargetsAsync(ct);
-            var what = string.Join(", ", volumes.Select(v => $"volume {v}").Concat(folder is null ? [] : [$"folder {folder}"]));
-            if (what.Length == 0) what = "nothing (no volumes, no state folder)";
-            if (!io.Console.Profile.Capabilities.Interactive)
-                throw new InputException($"down --purge of stack '{stack}' deletes {what}: add --yes to confirm");
-            if (!io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(stack)}' (the database, /mnt/koji and the CA)?", defaultValue: false))
-                return ExitCode.Failed;
-        }
-        var outcome = await down.RunAsync(purging, new ProgressView(io, quiet: json), ct);
-        var result = outcome.Removed;
+        var (folder, volumes) = targets;
+        var what = string.Join(", ", volumes.Select(v => $"volume {v}").Concat(folder is null ? [] : [$"folder {folder}"]));
+        if (what.Length == 0) what = "nothing (no volumes, no state folder)";
+        if (!io.Console.Profile.Capabilities.Interactive)
+            throw new InputException($"down --purge of stack '{stack}' deletes {what}: add --yes to confirm");
+        return io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(stack)}' (the database, /mnt/koji and the CA)?", defaultValue: false);
+    }
+
+    /// <param name="found">For `--name` only: whether the engine had the farm (null fields are left out of the JSON).</param>
+    /// <param name="extraLines">Lines after the summary (what became of the state folder).</param>
+    private static void Report(CliIO io, bool json, DownResult result, bool? found, string? stateDir, string? stateDirOutcome,
+        string keptHint, IReadOnlyList<string> extraLines)
+    {
         if (json)
         {
             io.Out.WriteLine(JsonOutput.Serialize(new
             {
-                stack,
-                found = outcome.Farm is not null,
-                removedContainers = result?.RemovedContainers ?? [],
-                removedNetworks = result?.RemovedNetworks ?? [],
-                removedVolumes = result?.RemovedVolumes ?? [],
-                keptVolumes = result?.KeptVolumes ?? [],
-                stateDir = outcome.Farm?.StateDir,
-                stateDirOutcome = outcome.StateFolderOutcome,
-                warnings = result?.Warnings ?? [],
+                stack = result.Stack,
+                found,
+                removedContainers = result.RemovedContainers,
+                removedNetworks = result.RemovedNetworks,
+                removedVolumes = result.RemovedVolumes,
+                keptVolumes = result.KeptVolumes,
+                stateDir,
+                stateDirOutcome,
+                warnings = result.Warnings,
             }));
-            return ExitCode.Ok;
-        }
-        if (result is null)
-        {
-            io.Console.MarkupLine(Markup.Escape($"no farm of stack {stack} on the engine: nothing to remove (`koji-farm ls` lists the farms)"));
-            return ExitCode.Ok;
+            return;
         }
         foreach (var warning in result.Warnings)
             io.Console.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
-        io.Console.MarkupLine($"removed {result.RemovedContainers.Count} containers and {result.RemovedNetworks.Count} networks of stack [bold]{Markup.Escape(stack)}[/]");
+        io.Console.MarkupLine($"removed {result.RemovedContainers.Count} containers and {result.RemovedNetworks.Count} networks of stack [bold]{Markup.Escape(result.Stack)}[/]");
         if (result.KeptVolumes.Count > 0)
-            io.Console.MarkupLine($"kept volumes {Markup.Escape(string.Join(", ", result.KeptVolumes))} (the farm's data: `down --name {Markup.Escape(stack)} --purge` removes them)");
+            io.Console.MarkupLine(Markup.Escape($"kept volumes {string.Join(", ", result.KeptVolumes)} (the farm's data: {keptHint})"));
         if (result.RemovedVolumes.Count > 0)
-            io.Console.MarkupLine($"removed volumes {Markup.Escape(string.Join(", ", result.RemovedVolumes))}");
-        if (purging)
-            io.Console.MarkupLine(Markup.Escape(outcome.Farm!.StateDir is { } dir ? $"state folder {dir}: {outcome.StateFolderOutcome}" : $"state folder: {outcome.StateFolderOutcome}"));
-        return ExitCode.Ok;
+            io.Console.MarkupLine(Markup.Escape($"removed volumes {string.Join(", ", result.RemovedVolumes)}"));
+        foreach (var line in extraLines)
+            io.Console.MarkupLine(Markup.Escape(line));
     }
 }

@@ -50,35 +50,21 @@ public static class HubStateReader
     public static async Task<HubState> ReadAsync(IKojiHub hub, IEnumerable<string>? tagNames, IEnumerable<string>? userNames,
         CancellationToken cancellationToken) => await ReadAsync(hub, tagNames, userNames, null, cancellationToken).ConfigureAwait(false);
 
-    private static readonly KojiCall[] Listings =
-    [
-        new KojiCall("listTags"),
-        new KojiCall("getBuildTargets"),
-        new KojiCall("listExternalRepos"),
-        new KojiCall("listChannels"),
-        new KojiCall("getAllPerms"),
-        new KojiCall("listUsers"),
-        new KojiCall("listHosts"),
-    ];
-
-    /// <param name="tagNames">Tags to read in detail (those that exist); null: every tag.</param>
-    /// <param name="userNames">Users whose permissions to read (those that exist); null: every user.</param>
-    /// <param name="hostNames">Hosts whose channels to read (those that exist).</param>
     public static async Task<HubState> ReadAsync(IKojiHub hub, IEnumerable<string>? tagNames, IEnumerable<string>? userNames,
         IEnumerable<string>? hostNames, CancellationToken cancellationToken)
     {
-        // With every name known, the details are asked for in the same multicall as the listings:
-        // one round trip instead of two. A name the hub does not have answers with a fault, which
-        // is dropped below (the hub runs each call of a multicall on its own savepoint).
-        var named = tagNames is not null && userNames is not null;
-        var speculative = named
-            ? DetailCalls(Sorted(tagNames!), Sorted(userNames!), Sorted(hostNames ?? []))
-            : null;
-        var first = await hub.BatchCallAsync([.. Listings, .. speculative?.Calls ?? []], cancellationToken).ConfigureAwait(false);
-        var values = first.Take(Listings.Length).Select(r => r.GetValueOrThrow()).ToList();
-        Timings.Mark(named
-            ? $"hub read: tags, targets, repos, channels, users, hosts listed with {speculative!.Calls.Count} detail calls"
-            : "hub read: tags, targets, repos, channels, users, hosts listed");
+        var round1 = await hub.MultiCallAsync(
+        [
+            new KojiCall("listTags"),
+            new KojiCall("getBuildTargets"),
+            new KojiCall("listExternalRepos"),
+            new KojiCall("listChannels"),
+            new KojiCall("getAllPerms"),
+            new KojiCall("listUsers"),
+            new KojiCall("listHosts"),
+        ], cancellationToken).ConfigureAwait(false);
+        var values = round1.Select(r => r.GetValueOrThrow()).ToList();
+        Timings.Mark("hub read: tags, targets, repos, channels, users, hosts listed");
 
         var tagIds = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var t in Rows(values[0])) tagIds[Str(t, "name")] = Int(t, "id");
@@ -105,45 +91,37 @@ public static class HubStateReader
             Capacity = h.GetValueOrDefault("capacity") is { } capacity ? Convert.ToDouble(capacity, System.Globalization.CultureInfo.InvariantCulture) : null,
         }).ToDictionary(h => h.Name, StringComparer.Ordinal);
 
-        Details details;
-        IReadOnlyList<KojiCallResult> answers;
-        if (speculative is not null)
-        {
-            details = speculative;
-            answers = first.Skip(Listings.Length).ToList();
-        }
-        else
-        {
-            details = DetailCalls(Sorted(tagNames ?? tagIds.Keys).Where(tagIds.ContainsKey).ToList(),
-                Sorted(userNames ?? users).Where(users.Contains).ToList(), Sorted(hostNames ?? []).Where(hosts.ContainsKey).ToList());
-            answers = await hub.BatchCallAsync(details.Calls, cancellationToken).ConfigureAwait(false);
-            Timings.Mark($"hub read: {details.Calls.Count} detail calls answered");
-        }
+        var tagsToRead = (tagNames ?? tagIds.Keys).Where(tagIds.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var usersToRead = (userNames ?? users).Where(users.Contains).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var hostsToRead = (hostNames ?? []).Where(hosts.ContainsKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-        // Only names the listings hold: the others' calls were asked ahead and answered with faults.
+        var calls = new List<KojiCall>();
+        foreach (var tag in tagsToRead) calls.AddRange(TagCalls(tag));
+        foreach (var user in usersToRead)
+            calls.Add(new KojiCall("getUserPerms", user, new KojiKwargs { { "with_groups", false } }));
+        foreach (var host in hostsToRead)
+            calls.Add(new KojiCall("listChannels", host));
+        // Only names the listings hold: the hub logs a warning with a traceback for every call of
+        // a multicall that fails, so asking ahead for names it may not have (one round trip
+        // instead of two, 45 ms) would fill a company hub's log on every first apply.
+        var round2 = await hub.BatchCallAsync(calls, cancellationToken).ConfigureAwait(false);
+        Timings.Mark($"hub read: {calls.Count} detail calls answered");
+
         var tags = new Dictionary<string, HubTag>(StringComparer.Ordinal);
         var i = 0;
-        foreach (var name in details.Tags)
+        foreach (var name in tagsToRead)
         {
-            if (tagIds.ContainsKey(name))
-                tags[name] = ParseTag(name, answers, i);
+            tags[name] = ParseTag(name, round2, i);
             i += TagCallCount;
         }
         var userSpecs = new Dictionary<string, UserSpec>(StringComparer.Ordinal);
-        foreach (var user in details.Users)
+        foreach (var user in usersToRead)
         {
-            var answer = answers[i++];
-            if (!users.Contains(user))
-                continue;
-            var held = List(answer.GetValueOrThrow()).OfType<string>().Order(StringComparer.Ordinal).ToList();
+            var held = List(round2[i++].GetValueOrThrow()).OfType<string>().Order(StringComparer.Ordinal).ToList();
             userSpecs[user] = new UserSpec { Name = user, Permissions = held };
         }
-        foreach (var host in details.Hosts)
-        {
-            var answer = answers[i++];
-            if (hosts.TryGetValue(host, out var known))
-                hosts[host] = known with { Channels = Rows(answer.GetValueOrThrow()).Select(c => Str(c, "name")).Order(StringComparer.Ordinal).ToList() };
-        }
+        foreach (var host in hostsToRead)
+            hosts[host] = hosts[host] with { Channels = Rows(round2[i++].GetValueOrThrow()).Select(c => Str(c, "name")).Order(StringComparer.Ordinal).ToList() };
 
         return new HubState
         {
@@ -161,22 +139,6 @@ public static class HubStateReader
     }
 
     private const int TagCallCount = 5;
-
-    /// <summary>The detail calls for these tags, users and hosts, in this order.</summary>
-    private sealed record Details(IReadOnlyList<string> Tags, IReadOnlyList<string> Users, IReadOnlyList<string> Hosts, IReadOnlyList<KojiCall> Calls);
-
-    private static Details DetailCalls(IReadOnlyList<string> tags, IReadOnlyList<string> users, IReadOnlyList<string> hosts)
-    {
-        var calls = new List<KojiCall>();
-        foreach (var tag in tags) calls.AddRange(TagCalls(tag));
-        foreach (var user in users)
-            calls.Add(new KojiCall("getUserPerms", user, new KojiKwargs { { "with_groups", false } }));
-        foreach (var host in hosts)
-            calls.Add(new KojiCall("listChannels", host));
-        return new Details(tags, users, hosts, calls);
-    }
-
-    private static List<string> Sorted(IEnumerable<string> names) => names.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private static IEnumerable<KojiCall> TagCalls(string tag) =>
     [

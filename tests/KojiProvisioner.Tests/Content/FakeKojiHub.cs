@@ -35,6 +35,8 @@ internal sealed class FakeKojiHub : IKojiHub
     /// <summary>Every call, in order, as sent (after decoding).</summary>
     public List<(string Method, IReadOnlyList<object?> Args)> Calls { get; } = [];
     public List<int> MultiCallSizes { get; } = [];
+    /// <summary>Calls that answered with a fault (a real hub logs each with a traceback).</summary>
+    public int FailedCalls { get; private set; }
     public IEnumerable<string> WriteMethods => Calls.Select(c => c.Method).Where(m => !KojiMethods.IsReadOnly(m));
     public int Writes => WriteMethods.Count();
 
@@ -55,6 +57,7 @@ internal sealed class FakeKojiHub : IKojiHub
         }
         catch (KojiFaultException ex)
         {
+            FailedCalls++;
             throw new KojiFaultException(ex.FaultCode, ex.FaultString, method);
         }
     }
@@ -73,6 +76,7 @@ internal sealed class FakeKojiHub : IKojiHub
             }
             catch (KojiFaultException ex)
             {
+                FailedCalls++;
                 results.Add(new KojiCallResult(call, null, new KojiFaultException(ex.FaultCode, ex.FaultString, method)));
             }
         }

@@ -50,11 +50,10 @@ internal static class DownCommand
             var loaded = options.Load(parse, needsKojiSource: false);
             if (purging && !confirmed && !Confirm(io, loaded.Name, await new Down(loaded).PurgeTargetsAsync(ct)))
                 return ExitCode.Failed;
-            var hadState = Directory.Exists(loaded.StateDirectory);
             var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);
             Report(io, json, result, found: null, stateDir: null, stateDirOutcome: null,
                 keptHint: "`up` uses them again; `down --purge` removes them",
-                purging && hadState ? [$"removed the state folder {loaded.StateDirectory}"] : []);
+                result.RemovedStateFolder is { } removedState ? [$"removed the state folder {removedState}"] : []);
             return ExitCode.Ok;
         }));
         return command;

@@ -136,7 +136,7 @@ internal static partial class StackValidator
         if (spec.Health.Interval < 0)
             throw Error("health.interval", $"must be 0 (koji-farm's defaults) or more seconds, got {spec.Health.Interval}");
         spec.Pki.KeyAlgorithm = (spec.Pki.KeyAlgorithm ?? "").Trim().ToLowerInvariant();
-        if (spec.Pki.KeyAlgorithm is not ("rsa" or "ecdsa"))
+        if (Pki.Keys.Parse(spec.Pki.KeyAlgorithm) is null)
             throw Error("pki.keyAlgorithm", $"must be rsa or ecdsa, got '{spec.Pki.KeyAlgorithm}'");
         if (spec.Kojira.SleepTime < 1)
             throw Error("kojira.sleepTime", $"must be 1 or more seconds, got {spec.Kojira.SleepTime}");

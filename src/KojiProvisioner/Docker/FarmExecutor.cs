@@ -392,4 +392,8 @@ public sealed record DownResult(
     IReadOnlyList<string> RemovedNetworks,
     IReadOnlyList<string> RemovedVolumes,
     IReadOnlyList<string> KeptVolumes,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>The stack's state folder, when this `down --purge` deleted it.</summary>
+    public string? RemovedStateFolder { get; init; }
+}

@@ -41,7 +41,8 @@ public sealed record FarmDefinition(
             clients.Add(new ClientIdentity(remote.Name, remote.Name, "builder"));
 
         var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients,
-            spec.Pki.KeyAlgorithm == "ecdsa" ? KeyAlgorithm.Ecdsa : KeyAlgorithm.Rsa), clock, state.ReadOnly);
+            Keys.Parse(spec.Pki.KeyAlgorithm) ?? throw new InvalidOperationException($"pki.keyAlgorithm '{spec.Pki.KeyAlgorithm}' was not validated")),
+            clock, state.ReadOnly);
         var credentials = new FarmCredentials(
             pki.CaCertificatePem,
             ToCertKey(pki.Server),

@@ -21,7 +21,10 @@ public sealed class Down(Stack stack)
         if (remote.Count > 0)
             result = result with { Warnings = [.. result.Warnings, .. remote] };
         if (purge && Directory.Exists(stack.StateDirectory))
+        {
             Directory.Delete(stack.StateDirectory, recursive: true);
+            result = result with { RemovedStateFolder = stack.StateDirectory };
+        }
         return result;
     }
 
@@ -75,12 +78,10 @@ public sealed class DownByName(string stack)
 
     public async Task<Outcome> RunAsync(bool purge, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
-        CheckName();
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
-        var farm = (await new FarmInventory(engine).ListAsync(ct)).FirstOrDefault(f => f.Stack == stack);
+        var (farm, state) = await FindAsync(engine, ct);
         if (farm is null)
             return new Outcome(null, null, "no farm");
-        var state = farm.StateDir is { } dir && FarmReaper.LooksLikeStateFolder(dir) ? dir : null;
         using var held = state is not null ? StateFolderLock.Acquire(new StateFolder(state),
             waiting: m => progress?.Report(new FarmEvent(FarmStep.Warning, stack, m, TimeSpan.Zero))) : null;
         var removed = await new FarmLifecycle(engine).DownAsync(stack, purge, progress, ct);
@@ -93,16 +94,17 @@ public sealed class DownByName(string stack)
     /// <summary>What `down --name --purge` would delete, for the confirmation: the volumes and the state folder.</summary>
     public async Task<(string? StateFolder, IReadOnlyList<string> Volumes)> PurgeTargetsAsync(CancellationToken ct)
     {
-        CheckName();
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
-        var farm = (await new FarmInventory(engine).ListAsync(ct)).FirstOrDefault(f => f.Stack == stack);
-        var state = farm?.StateDir is { } dir && Directory.Exists(dir) && FarmReaper.LooksLikeStateFolder(dir) ? dir : null;
+        var (farm, state) = await FindAsync(engine, ct);
         return (state, farm?.Volumes ?? []);
     }
 
-    private void CheckName()
+    /// <summary>The farm of this stack on the engine, and its state folder when that is a koji-farm one (its marker is there).</summary>
+    private async Task<(FarmSummary? Farm, string? StateFolder)> FindAsync(DockerEngine engine, CancellationToken ct)
     {
         if (!StackValidator.IsStackName(stack))
             throw new InputException($"--name: '{stack}' is not a stack name (lower case letters, digits and '-', starting with a letter)");
+        var farm = (await new FarmInventory(engine).ListAsync(ct)).FirstOrDefault(f => f.Stack == stack);
+        return (farm, farm?.StateDir is { } dir && FarmReaper.LooksLikeStateFolder(dir) ? dir : null);
     }
 }

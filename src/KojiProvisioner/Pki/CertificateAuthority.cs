@@ -31,8 +31,6 @@ internal sealed class CertificateAuthority : IDisposable
 
     public string KeyPem => PemFiles.ToPem(key);
 
-    public KeyAlgorithm Algorithm => Keys.Of(key);
-
     public static CertificateAuthority Create(string organization, DateTimeOffset now, KeyAlgorithm algorithm = KeyAlgorithm.Rsa)
     {
         var key = Keys.Create(algorithm, forCa: true);

@@ -18,7 +18,16 @@ internal static class Keys
     public const int CaRsaKeySize = 3072;
     public const int LeafRsaKeySize = 2048;
 
+    /// <summary>The stack's spelling of an algorithm (`pki.keyAlgorithm`).</summary>
     public static string Name(KeyAlgorithm algorithm) => algorithm == KeyAlgorithm.Ecdsa ? "ecdsa" : "rsa";
+
+    /// <summary>The algorithm the stack's spelling names, or null for none.</summary>
+    public static KeyAlgorithm? Parse(string name) => name switch
+    {
+        "rsa" => KeyAlgorithm.Rsa,
+        "ecdsa" => KeyAlgorithm.Ecdsa,
+        _ => null,
+    };
 
     /// <summary>A new key. RSA.Create only sizes a key and OpenSSL makes it on first use, so it is used once here.</summary>
     public static AsymmetricAlgorithm Create(KeyAlgorithm algorithm, bool forCa)
@@ -31,14 +40,6 @@ internal static class Keys
     }
 
     public static KeyAlgorithm Of(AsymmetricAlgorithm key) => key is ECDsa ? KeyAlgorithm.Ecdsa : KeyAlgorithm.Rsa;
-
-    /// <summary>The algorithm of a certificate's public key, or null for one this PKI never makes.</summary>
-    public static KeyAlgorithm? Of(X509Certificate2 certificate) => certificate.PublicKey.Oid.Value switch
-    {
-        "1.2.840.113549.1.1.1" => KeyAlgorithm.Rsa,
-        "1.2.840.10045.2.1" => KeyAlgorithm.Ecdsa,
-        _ => null,
-    };
 
     /// <summary>An unencrypted PEM private key of either kind (PKCS#8, or the older RSA/EC forms).</summary>
     public static AsymmetricAlgorithm ImportPem(string pem)

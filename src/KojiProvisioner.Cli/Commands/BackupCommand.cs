@@ -28,7 +28,7 @@ internal static class BackupCommand
             var manifest = await new BackupFarm(CommonOptions.LoadStack(parse, stack, set)).RunAsync(dir, new ProgressView(io, quiet: json), ct);
             if (json)
             {
-                io.Out.WriteLine(JsonSerializer.Serialize(manifest, BackupManifest.Json));
+                io.Out.WriteLine(manifest.ToJson());
                 return ExitCode.Ok;
             }
             io.Console.MarkupLine($"[bold]{Markup.Escape(manifest.Stack)}[/]: backup in {Markup.Escape(dir)} (Koji {Markup.Escape(manifest.KojiVersion)}, schema {Markup.Escape(manifest.SchemaVersion ?? "none")})");

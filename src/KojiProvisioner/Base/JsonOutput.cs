@@ -1,3 +1,7 @@
+using System.Collections;
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Reflection;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -9,16 +13,130 @@ namespace KojiProvisioner;
 /// docs/architecture.md): camelCase property names, indented, nulls left out; enum values in
 /// snake_case, the words content files use (<c>external_repo</c>).
 /// </summary>
+/// <remarks>
+/// Commands describe their documents as anonymous objects. System.Text.Json can only serialize
+/// those by building converters at run time, which a natively compiled koji-farm cannot do, so
+/// this writes them itself: public properties in declaration order, by their declared type
+/// (an <c>object</c>-typed value by its own type), as System.Text.Json does with the policy
+/// above. Tests hold it to System.Text.Json's output.
+/// </remarks>
 public static class JsonOutput
 {
-    public static readonly JsonSerializerOptions Options = new()
+    private static readonly JsonWriterOptions WriterOptions = new()
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Indented = true,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static string Serialize(object value) => JsonSerializer.Serialize(value, Options);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (string Name, PropertyInfo Property)[]> Shapes = new();
+
+    public static string Serialize<T>(T value)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            Write(writer, value, typeof(T));
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static void Write(Utf8JsonWriter writer, object? value, Type declared)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+        var type = declared == typeof(object) ? value.GetType() : Nullable.GetUnderlyingType(declared) ?? declared;
+        switch (value)
+        {
+            case string s: writer.WriteStringValue(s); return;
+            case bool b: writer.WriteBooleanValue(b); return;
+            case int i: writer.WriteNumberValue(i); return;
+            case long l: writer.WriteNumberValue(l); return;
+            case double d: writer.WriteNumberValue(d); return;
+            case float f: writer.WriteNumberValue(f); return;
+            case decimal m: writer.WriteNumberValue(m); return;
+            case uint u: writer.WriteNumberValue(u); return;
+            case ulong ul: writer.WriteNumberValue(ul); return;
+            case short sh: writer.WriteNumberValue(sh); return;
+            case ushort us: writer.WriteNumberValue(us); return;
+            case byte by: writer.WriteNumberValue(by); return;
+            case sbyte sb: writer.WriteNumberValue(sb); return;
+            case char c: writer.WriteStringValue(c.ToString()); return;
+            case DateTime dt: writer.WriteStringValue(dt); return;
+            case DateTimeOffset dto: writer.WriteStringValue(dto); return;
+            case TimeSpan ts: writer.WriteStringValue(ts.ToString("c", CultureInfo.InvariantCulture)); return;
+            case Guid g: writer.WriteStringValue(g); return;
+            case Uri uri: writer.WriteStringValue(uri.OriginalString); return;
+            case Enum e: WriteEnum(writer, e); return;
+            case JsonElement element: element.WriteTo(writer); return;
+            case System.Text.Json.Nodes.JsonNode node: node.WriteTo(writer); return;
+            case IDictionary dictionary:
+                writer.WriteStartObject();
+                var valueType = ItemType(type, dictionary: true);
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
+                    Write(writer, entry.Value, valueType);
+                }
+                writer.WriteEndObject();
+                return;
+            case IEnumerable items:
+                writer.WriteStartArray();
+                var itemType = ItemType(type, dictionary: false);
+                foreach (var item in items)
+                    Write(writer, item, itemType);
+                writer.WriteEndArray();
+                return;
+        }
+        writer.WriteStartObject();
+        foreach (var (name, property) in Shape(type))
+        {
+            var child = property.GetValue(value);
+            if (child is null)
+                continue;
+            writer.WritePropertyName(name);
+            Write(writer, child, property.PropertyType);
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A name per value, as JsonStringEnumConverter writes it: flags joined by ", ", an undefined value as its number.</summary>
+    private static void WriteEnum(Utf8JsonWriter writer, Enum value)
+    {
+        var text = value.ToString();
+        if (text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] == '-'))
+        {
+            writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
+            return;
+        }
+        writer.WriteStringValue(string.Join(", ", text.Split(", ").Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)));
+    }
+
+    /// <summary>The element type a collection declares (its value type for a dictionary); <c>object</c> when it declares none.</summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Only the interfaces of types the command built are read; the assemblies that build them are kept whole (see KojiProvisioner.Cli.csproj).")]
+    private static Type ItemType(Type collection, bool dictionary)
+    {
+        if (collection.IsArray)
+            return collection.GetElementType()!;
+        var shapes = collection.IsInterface ? collection.GetInterfaces().Append(collection) : collection.GetInterfaces();
+        foreach (var candidate in shapes)
+        {
+            if (!candidate.IsGenericType)
+                continue;
+            var definition = candidate.GetGenericTypeDefinition();
+            if (dictionary && (definition == typeof(IDictionary<,>) || definition == typeof(IReadOnlyDictionary<,>)))
+                return candidate.GetGenericArguments()[1];
+            if (!dictionary && definition == typeof(IEnumerable<>))
+                return candidate.GetGenericArguments()[0];
+        }
+        return typeof(object);
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The documents are built of anonymous types and records of koji-farm's own assemblies, which are kept whole (see KojiProvisioner.Cli.csproj).")]
+    private static (string Name, PropertyInfo Property)[] Shape(Type type) => Shapes.GetOrAdd(type, static t =>
+        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0
+                && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
+            .Select(p => (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name), p))
+            .ToArray());
 }

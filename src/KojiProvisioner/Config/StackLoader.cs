@@ -142,6 +142,8 @@ public static class StackLoader
     /// Binds configuration onto the spec classes by hand so that an unknown key or a wrong type
     /// is an error naming its path, where ConfigurationBinder would silently ignore or throw vaguely.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Binds StackSpec and the types of its properties, all in this assembly, which a native koji-farm keeps whole (TrimmerRootAssembly in KojiProvisioner.Cli.csproj).")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Binds StackSpec and the types of its properties, all in this assembly, which a native koji-farm keeps whole (TrimmerRootAssembly in KojiProvisioner.Cli.csproj).")]
     private sealed class Binder(SourceNames sources)
     {
         public object BindObject(IConfiguration section, Type type, string path)

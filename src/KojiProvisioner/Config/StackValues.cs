@@ -24,6 +24,7 @@ public static partial class StackValues
     /// Every text value of <paramref name="spec"/> (nested objects, lists, map keys and values) with
     /// its key path, e.g. <c>hub.settings.EmailDomain</c> or <c>builders.remote[0].hubUrl</c>.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Walks StackSpec and the types of its properties, all in this assembly, which a native koji-farm keeps whole (TrimmerRootAssembly in KojiProvisioner.Cli.csproj).")]
     public static IEnumerable<(string Key, string Value)> Strings(object spec, string path = "")
     {
         foreach (var property in spec.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))

@@ -29,12 +29,8 @@ public sealed class KnownHosts(string file)
             all[key] = fingerprint;
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             StateFolder.WritePrivate(file, JsonSerializer.Serialize(new SortedDictionary<string, string>(all, StringComparer.Ordinal),
-                new JsonSerializerOptions
-                {
-                    WriteIndented = true,
-                    // Fingerprints as OpenSSH prints them (`+` and `/` unescaped): people read and edit this file.
-                    Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-                }) + "\n");
+                // Fingerprints as OpenSSH prints them (`+` and `/` unescaped): people read and edit this file.
+                StateFileJson.Relaxed.SortedDictionaryStringString) + "\n");
         }
     }
 
@@ -44,7 +40,7 @@ public sealed class KnownHosts(string file)
             return new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(System.IO.File.ReadAllText(file))
+            return JsonSerializer.Deserialize(System.IO.File.ReadAllText(file), StateFileJson.Default.DictionaryStringString)
                 ?? new Dictionary<string, string>(StringComparer.Ordinal);
         }
         catch (JsonException e)

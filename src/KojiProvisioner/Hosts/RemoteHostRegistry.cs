@@ -10,8 +10,6 @@ namespace KojiProvisioner.Hosts;
 /// </summary>
 public sealed class RemoteHostRegistry(string file)
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static RemoteHostRegistry In(StateFolder state) => new(Path.Combine(state.Path, "remote-hosts.json"));
 
     public IReadOnlyList<RemoteBuilderSpec> Load()
@@ -20,7 +18,7 @@ public sealed class RemoteHostRegistry(string file)
             return [];
         try
         {
-            return JsonSerializer.Deserialize<List<RemoteBuilderSpec>>(File.ReadAllText(file), Json) ?? [];
+            return JsonSerializer.Deserialize(File.ReadAllText(file), StateFileJson.Default.ListRemoteBuilderSpec) ?? [];
         }
         catch (JsonException e)
         {
@@ -41,6 +39,6 @@ public sealed class RemoteHostRegistry(string file)
             return;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        StateFolder.WritePrivate(file, JsonSerializer.Serialize(entries, Json) + "\n");
+        StateFolder.WritePrivate(file, JsonSerializer.Serialize(entries, StateFileJson.Default.ListRemoteBuilderSpec) + "\n");
     }
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
 
@@ -25,19 +24,15 @@ public sealed record BackupManifest(
     public const string MntKoji = "mnt-koji";
     public const string State = "state";
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
-
     public long TotalBytes => Parts.Sum(p => p.Bytes);
 
     public BackupPart Part(string name) =>
         Parts.FirstOrDefault(p => p.Name == name) ?? throw new InputException($"the backup has no '{name}' part in its {FileName}");
 
-    public void Save(string dir) => AtomicFile.Write(Path.Combine(dir, FileName), JsonSerializer.Serialize(this, Json) + "\n", secret: true);
+    /// <summary>The manifest as it is written to the backup (camelCase, indented).</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, StateFileJson.Default.BackupManifest);
+
+    public void Save(string dir) => AtomicFile.Write(Path.Combine(dir, FileName), ToJson() + "\n", secret: true);
 
     public static BackupManifest Load(string dir)
     {
@@ -46,7 +41,7 @@ public sealed record BackupManifest(
             throw new InputException($"{dir} is not a koji-farm backup: no {FileName}");
         try
         {
-            var manifest = JsonSerializer.Deserialize<BackupManifest>(File.ReadAllText(file), Json)
+            var manifest = JsonSerializer.Deserialize(File.ReadAllText(file), StateFileJson.Default.BackupManifest)
                 ?? throw new InputException($"{file} is empty");
             if (manifest.Format != 1)
                 throw new InputException($"{file}: backup format {manifest.Format} is not one this koji-farm reads (1)");

@@ -59,7 +59,7 @@ public static class Restore
             AtomicFile.Write(Path.Combine(stack.StateDirectory, RenamedFromFile), string.Join("\n", renamed) + "\n", secret: true);
         }
         AtomicFile.Write(Path.Combine(stack.StateDirectory, PendingFile),
-            JsonSerializer.Serialize(new PendingRestore(from, manifest.Stack, manifest.Time), BackupManifest.Json), secret: true);
+            JsonSerializer.Serialize(new PendingRestore(from, manifest.Stack, manifest.Time), StateFileJson.Default.PendingRestore), secret: true);
         progress?.Report(new FarmEvent(FarmStep.Restore, BackupManifest.State, $"state folder restored into {stack.StateDirectory}", TimeSpan.Zero));
         return manifest;
     }
@@ -67,7 +67,7 @@ public static class Restore
     public static PendingRestore? ReadPending(StateFolder state)
     {
         var file = Path.Combine(state.Path, PendingFile);
-        return File.Exists(file) ? JsonSerializer.Deserialize<PendingRestore>(File.ReadAllText(file), BackupManifest.Json) : null;
+        return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), StateFileJson.Default.PendingRestore) : null;
     }
 
     public static IReadOnlyList<string> RenamedFrom(StateFolder state)

@@ -10,15 +10,23 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 
 /// <summary>
 /// The CI recipe of the README on stacks/ci.yaml: `up --ttl --wait` on free ports, a tag's repo
-/// READY with `wait-repo`, the farm in `ls`, then `down --purge`, each step timed.
+/// READY with `wait-repo`, the farm in `ls`, then `down --purge`, each step timed. Once with
+/// koji-farm run in-process and once with the native build a CI runner installs
+/// (scripts/install), run as a separate process: what it prints must be what the in-process
+/// build prints.
 /// </summary>
 [Collection(RealKojiCollection.Name)]
 public sealed class CiFarmTests(ITestOutputHelper output)
 {
-    [SkippableFact]
-    public async Task A_ci_farm_on_free_ports_reaches_a_ready_repo_is_listed_and_is_purged()
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_ci_farm_on_free_ports_reaches_a_ready_repo_is_listed_and_is_purged(bool native)
     {
         TestStack.SkipWithoutKoji();
+        if (native)
+            Support.Cli.SkipWithoutNative();
+        Func<string[], Task<CliResult>> koji = native ? Support.Cli.RunNativeAsync : Support.Cli.RunAsync;
         var steps = new Steps(output);
         var name = $"ci-{Guid.NewGuid().ToString("N")[..6]}";
         var dir = Directory.CreateTempSubdirectory("koji-farm-ci-").FullName;
@@ -28,7 +36,7 @@ public sealed class CiFarmTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(file, ci.Replace("\nname: ci\n", $"\nname: {name}\n", StringComparison.Ordinal)
             .Replace("  from: source\n", $"  from: source\n  path: {TestStack.KojiSource}\n", StringComparison.Ordinal));
         var state = Path.Combine(dir, ".state", name);
-        Task<CliResult> Run(params string[] args) => Support.Cli.RunAsync([.. args, "--stack", file]);
+        Task<CliResult> Run(params string[] args) => koji([.. args, "--stack", file]);
         try
         {
             var up = await steps.Run("up --ttl 30m --wait (from nothing, images cached)", () => Run("up", "--ttl", "30m", "--wait", "--output", "json"));
@@ -42,11 +50,26 @@ public sealed class CiFarmTests(ITestOutputHelper output)
             Assert.True(status.ExitCode == 0, status.ToString());
             Assert.Equal(hubUrl, JsonDocument.Parse(status.Out).RootElement.GetProperty("hub").GetString());
 
-            var ls = await steps.Run("ls lists the farm with its state folder, hub URL and expiry", () => Support.Cli.RunAsync("ls", "--output", "json"));
+            var ls = await steps.Run("ls lists the farm with its state folder, hub URL and expiry", () => koji(["ls", "--output", "json"]));
             var farm = JsonDocument.Parse(ls.Out).RootElement.EnumerateArray().Single(f => f.GetProperty("stack").GetString() == name);
             Assert.Equal(state, farm.GetProperty("stateDir").GetString());
             Assert.Equal(hubUrl, farm.GetProperty("hub").GetString());
             Assert.InRange(farm.GetProperty("expires").GetDateTime(), DateTime.UtcNow.AddMinutes(25), DateTime.UtcNow.AddMinutes(31));
+
+            if (native)
+            {
+                await steps.Run("the native build prints what the in-process one prints", async () =>
+                {
+                    foreach (var args in new[] { new[] { "preview", "--output", "json" }, ["preview"], ["client-config"], ["up", "--output", "json"] })
+                    {
+                        var mine = await Run(args);
+                        var theirs = await Support.Cli.RunAsync([.. args, "--stack", file]);
+                        Assert.True(mine.ExitCode == 0, mine.ToString());
+                        Assert.Equal(theirs.ExitCode, mine.ExitCode);
+                        Assert.Equal(theirs.Out, mine.Out);
+                    }
+                });
+            }
 
             var tag = $"{name}-build";
             await steps.Run("create a build tag through the API", async () =>
@@ -73,7 +96,7 @@ public sealed class CiFarmTests(ITestOutputHelper output)
             var down = await steps.Run("down --purge", () => Run("down", "--purge", "--yes"));
             Assert.True(down.ExitCode == 0, down.ToString());
             Assert.False(Directory.Exists(state));
-            var after = await Support.Cli.RunAsync("ls", "--output", "json");
+            var after = await koji(["ls", "--output", "json"]);
             Assert.DoesNotContain(JsonDocument.Parse(after.Out).RootElement.EnumerateArray(), f => f.GetProperty("stack").GetString() == name);
         }
         finally

@@ -30,6 +30,22 @@ public static class Cli
         var code = await KojiFarmApp.RunAsync(args, console, stdout, stderr);
         return new CliResult(code, stdout.ToString(), stderr.ToString(), started.Elapsed);
     }
+
+    public const string NativeVariable = "KOJI_FARM_NATIVE";
+
+    /// <summary>The natively compiled koji-farm that scripts/test installs with scripts/install, or null.</summary>
+    public static string? Native => Environment.GetEnvironmentVariable(NativeVariable) is { Length: > 0 } p ? Path.GetFullPath(p) : null;
+
+    public static void SkipWithoutNative() =>
+        Skip.If(Native is null, $"skipped: {NativeVariable} is not set, so there is no native koji-farm to run (scripts/test installs one with scripts/install when clang and zlib1g-dev are there)");
+
+    /// <summary>Runs the native koji-farm as a separate process, as a CI job runs the installed command.</summary>
+    public static async Task<CliResult> RunNativeAsync(params string[] args)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var result = await Shell.RunAsync(Native ?? throw new InvalidOperationException($"{NativeVariable} is not set"), args);
+        return new CliResult(result.ExitCode, result.Stdout, result.Stderr, started.Elapsed);
+    }
 }
 
 /// <summary>Free TCP ports on 127.0.0.1 for published container ports.</summary>

@@ -17,8 +17,10 @@ namespace KojiProvisioner;
 /// Commands describe their documents as anonymous objects. System.Text.Json can only serialize
 /// those by building converters at run time, which a natively compiled koji-farm cannot do, so
 /// this writes them itself: public properties in declaration order, by their declared type
-/// (an <c>object</c>-typed value by its own type), as System.Text.Json does with the policy
-/// above. Tests hold it to System.Text.Json's output.
+/// (the document itself and an <c>object</c>-typed value by its own type), as System.Text.Json
+/// does with the policy above. A type it has no rule for (a framework type that is not a
+/// scalar, a collection or a dictionary; a custom converter) is refused, not guessed. Tests hold
+/// it to System.Text.Json's output.
 /// </remarks>
 public static class JsonOutput
 {
@@ -28,13 +30,13 @@ public static class JsonOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (string Name, PropertyInfo Property)[]> Shapes = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (string Name, PropertyInfo Property, bool WriteNull)[]> Shapes = new();
 
-    public static string Serialize<T>(T value)
+    public static string Serialize(object value)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
-            Write(writer, value, typeof(T));
+            Write(writer, value, typeof(object));
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
@@ -67,6 +69,7 @@ public static class JsonOutput
             case TimeSpan ts: writer.WriteStringValue(ts.ToString("c", CultureInfo.InvariantCulture)); return;
             case Guid g: writer.WriteStringValue(g); return;
             case Uri uri: writer.WriteStringValue(uri.OriginalString); return;
+            case byte[] bytes: writer.WriteBase64StringValue(bytes); return;
             case Enum e: WriteEnum(writer, e); return;
             case JsonElement element: element.WriteTo(writer); return;
             case System.Text.Json.Nodes.JsonNode node: node.WriteTo(writer); return;
@@ -75,7 +78,7 @@ public static class JsonOutput
                 var valueType = ItemType(type, dictionary: true);
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    writer.WritePropertyName(Convert.ToString(entry.Key, CultureInfo.InvariantCulture)!);
+                    writer.WritePropertyName(Key(entry.Key));
                     Write(writer, entry.Value, valueType);
                 }
                 writer.WriteEndObject();
@@ -88,11 +91,13 @@ public static class JsonOutput
                 writer.WriteEndArray();
                 return;
         }
+        if (type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true || type.IsPrimitive)
+            throw new NotSupportedException($"JsonOutput has no rule for {type}: write it as a string or a number");
         writer.WriteStartObject();
-        foreach (var (name, property) in Shape(type))
+        foreach (var (name, property, writeNull) in Shape(type))
         {
             var child = property.GetValue(value);
-            if (child is null)
+            if (child is null && !writeNull)
                 continue;
             writer.WritePropertyName(name);
             Write(writer, child, property.PropertyType);
@@ -100,16 +105,30 @@ public static class JsonOutput
         writer.WriteEndObject();
     }
 
+    /// <summary>A dictionary key: a string as it is, an enum as its value is written, an integer in invariant digits.</summary>
+    private static string Key(object key) => key switch
+    {
+        string s => s,
+        Enum e => EnumText(e) ?? Convert.ToInt64(e, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture),
+        int or long or short or byte or uint or ulong or ushort or sbyte => Convert.ToString(key, CultureInfo.InvariantCulture)!,
+        _ => throw new NotSupportedException($"JsonOutput has no rule for dictionary keys of {key.GetType()}"),
+    };
+
     /// <summary>A name per value, as JsonStringEnumConverter writes it: flags joined by ", ", an undefined value as its number.</summary>
     private static void WriteEnum(Utf8JsonWriter writer, Enum value)
     {
-        var text = value.ToString();
-        if (text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] == '-'))
-        {
+        if (EnumText(value) is { } text)
+            writer.WriteStringValue(text);
+        else
             writer.WriteNumberValue(Convert.ToInt64(value, CultureInfo.InvariantCulture));
-            return;
-        }
-        writer.WriteStringValue(string.Join(", ", text.Split(", ").Select(JsonNamingPolicy.SnakeCaseLower.ConvertName)));
+    }
+
+    private static string? EnumText(Enum value)
+    {
+        var text = value.ToString();
+        return text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] == '-')
+            ? null
+            : string.Join(", ", text.Split(", ").Select(JsonNamingPolicy.SnakeCaseLower.ConvertName));
     }
 
     /// <summary>The element type a collection declares (its value type for a dictionary); <c>object</c> when it declares none.</summary>
@@ -132,11 +151,40 @@ public static class JsonOutput
         return typeof(object);
     }
 
+    /// <summary>
+    /// A type's public instance properties as System.Text.Json finds them: the most derived of
+    /// a name hidden with <c>new</c>, an interface's inherited ones too; <c>[JsonPropertyName]</c>
+    /// and <c>[JsonIgnore]</c> (always, or never: then a null is written) honoured, any other
+    /// System.Text.Json attribute refused.
+    /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "The documents are built of anonymous types and records of koji-farm's own assemblies, which are kept whole (see KojiProvisioner.Cli.csproj).")]
-    private static (string Name, PropertyInfo Property)[] Shape(Type type) => Shapes.GetOrAdd(type, static t =>
-        t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0
-                && p.GetCustomAttribute<JsonIgnoreAttribute>() is null)
-            .Select(p => (p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name), p))
-            .ToArray());
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "As above: interfaces of koji-farm's own types.")]
+    private static (string Name, PropertyInfo Property, bool WriteNull)[] Shape(Type type) => Shapes.GetOrAdd(type, static t =>
+    {
+        var all = t.GetProperties(BindingFlags.Public | BindingFlags.Instance).AsEnumerable();
+        if (t.IsInterface)
+            all = all.Concat(t.GetInterfaces().SelectMany(i => i.GetProperties(BindingFlags.Public | BindingFlags.Instance)));
+        var chosen = new List<(string, PropertyInfo, bool)>();
+        foreach (var p in all.Where(p => p.GetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
+                     .GroupBy(p => p.Name).Select(g => g.OrderBy(p => Depth(p.DeclaringType!)).Last()))
+        {
+            var ignore = p.GetCustomAttribute<JsonIgnoreAttribute>();
+            if (ignore?.Condition == JsonIgnoreCondition.Always)
+                continue;
+            if (ignore is { Condition: not (JsonIgnoreCondition.Never or JsonIgnoreCondition.WhenWritingNull) }
+                || p.GetCustomAttributes().Any(a => a is JsonAttribute and not (JsonPropertyNameAttribute or JsonIgnoreAttribute)))
+                throw new NotSupportedException($"JsonOutput has no rule for the attributes of {t}.{p.Name}");
+            chosen.Add((p.GetCustomAttribute<JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name), p,
+                ignore?.Condition == JsonIgnoreCondition.Never));
+        }
+        return chosen.ToArray();
+    });
+
+    private static int Depth(Type type)
+    {
+        var depth = 0;
+        for (var t = type.BaseType; t is not null; t = t.BaseType)
+            depth++;
+        return depth;
+    }
 }

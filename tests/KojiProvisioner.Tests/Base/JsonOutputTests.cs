@@ -34,7 +34,27 @@ public class JsonOutputTests
 
     private sealed class Derived : Base { public int Extra { get; init; } = 7; }
 
-    private static void Same<T>(T value)
+    private class Hiding : Base { public new int Name { get; init; } = 3; public string Own { get; init; } = "own"; }
+
+    private interface INamed { string Name { get; } }
+
+    private interface ILabelled : INamed { string Label { get; } }
+
+    private sealed class Labelled : ILabelled { public string Name => "n"; public string Label => "l"; public int Hidden => 9; }
+
+    private sealed class WithAttributes
+    {
+        [JsonPropertyName("renamed")] public string Original { get; init; } = "x";
+        [JsonIgnore] public string Secret { get; init; } = "never shown";
+        [JsonIgnore(Condition = JsonIgnoreCondition.Never)] public string? AlwaysThere { get; init; }
+    }
+
+    private sealed class WithConverter
+    {
+        [JsonConverter(typeof(JsonStringEnumConverter))] public Kind Kind { get; init; }
+    }
+
+    private static void Same(object value)
     {
         var expected = JsonSerializer.Serialize(value, Reference);
         Assert.Equal(expected, JsonOutput.Serialize(value));
@@ -93,6 +113,37 @@ public class JsonOutputTests
         Base declared = new Derived();
         object dynamic = new Derived();
         Same(new { declared, dynamic, list = new List<Base> { new Derived() }, objects = new List<object> { new Derived() } });
+    }
+
+    [Fact]
+    public void Hidden_names_interfaces_attributes_bytes_and_dictionary_keys_are_written_as_System_Text_Json_writes_them()
+    {
+        Same(new Hiding());
+        ILabelled labelled = new Labelled();
+        Same(new { labelled });
+        Same(new WithAttributes());
+        Same(new { content = new byte[] { 1, 2, 255 }, none = Array.Empty<byte>() });
+        Same(new { byKind = new Dictionary<Kind, int> { [Kind.ExternalRepo] = 2, [Kind.Tag] = 1 }, byNumber = new Dictionary<int, string> { [7] = "seven" } });
+    }
+
+    [Fact]
+    public void The_document_is_written_by_its_own_type()
+    {
+        Base declared = new Derived();
+        Same(declared);
+        Assert.Contains("\"extra\": 7", JsonOutput.Serialize(declared));
+    }
+
+    [Fact]
+    public void A_type_it_has_no_rule_for_is_refused_by_name_not_guessed()
+    {
+        var dateOnly = Assert.Throws<NotSupportedException>(() => JsonOutput.Serialize(new { day = new DateOnly(2026, 12, 2) }));
+        Assert.Contains("System.DateOnly", dateOnly.Message);
+        Assert.Throws<NotSupportedException>(() => JsonOutput.Serialize(new { version = new Version(1, 35, 3) }));
+        Assert.Throws<NotSupportedException>(() => JsonOutput.Serialize(new { pair = new KeyValuePair<string, int>("a", 1) }));
+        var converter = Assert.Throws<NotSupportedException>(() => JsonOutput.Serialize(new WithConverter()));
+        Assert.Contains("WithConverter.Kind", converter.Message);
+        Assert.Throws<NotSupportedException>(() => JsonOutput.Serialize(new { byDay = new Dictionary<DateTime, int> { [DateTime.UnixEpoch] = 1 } }));
     }
 
     [Fact]

@@ -48,6 +48,7 @@ internal static class GcCommand
                         stateDir = r.StateFolder,
                         stateDirOutcome = r.StateFolderOutcome,
                         warnings = r.Removed?.Warnings ?? [],
+                        inUse = r.InUse,
                     }),
                 }));
                 return ExitCode.Ok;
@@ -61,6 +62,11 @@ internal static class GcCommand
             {
                 var f = r.Farm;
                 var when = $"expired {LsCommand.Age(now - f.Expires!.Value)} ago";
+                if (r.InUse is { } inUse)
+                {
+                    io.Console.MarkupLine(Markup.Escape($"left farm {f.Stack} ({when}): {inUse}"));
+                    continue;
+                }
                 var (verb, containers, networks, volumes) = r.Removed is { } d
                     ? ("removed", d.RemovedContainers, d.RemovedNetworks, d.RemovedVolumes)
                     : ("would remove", f.Containers, f.Networks, f.Volumes);

@@ -40,28 +40,47 @@ public sealed class StateFolderLock : IDisposable
         var told = false;
         while (true)
         {
-            try
+            if (TryOpen(file, ownerFile) is { } taken)
+                return taken;
+            var holder = Holder(ownerFile);
+            if (clock.Elapsed >= limit)
+                throw new FarmException($"another koji-farm run (pid {holder}) holds the state folder {state.Path}; waited {limit.TotalSeconds:0} s: run again once it has finished");
+            if (!told)
             {
-                var stream = new FileStream(file, new FileStreamOptions
-                {
-                    Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None,
-                    UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-                });
-                File.WriteAllText(ownerFile, $"{Environment.ProcessId}\n");
-                return new StateFolderLock(stream, ownerFile);
+                waiting?.Invoke($"waiting for the koji-farm run (pid {holder}) that holds the state folder {state.Path}");
+                told = true;
             }
-            catch (IOException) when (File.Exists(file))
+            Thread.Sleep(200);
+        }
+    }
+
+    /// <summary>
+    /// Takes the lock of an existing state folder only when no other run holds it, without waiting:
+    /// null when one does, with its pid in <paramref name="holder"/> (`gc` leaves that farm alone).
+    /// </summary>
+    public static StateFolderLock? TryAcquire(StateFolder state, out string holder)
+    {
+        var ownerFile = Path.Combine(state.Path, OwnerFileName);
+        var taken = TryOpen(Path.Combine(state.Path, FileName), ownerFile);
+        holder = taken is null ? Holder(ownerFile) : "";
+        return taken;
+    }
+
+    private static StateFolderLock? TryOpen(string file, string ownerFile)
+    {
+        try
+        {
+            var stream = new FileStream(file, new FileStreamOptions
             {
-                var holder = Holder(ownerFile);
-                if (clock.Elapsed >= limit)
-                    throw new FarmException($"another koji-farm run (pid {holder}) holds the state folder {state.Path}; waited {limit.TotalSeconds:0} s: run again once it has finished");
-                if (!told)
-                {
-                    waiting?.Invoke($"waiting for the koji-farm run (pid {holder}) that holds the state folder {state.Path}");
-                    told = true;
-                }
-                Thread.Sleep(200);
-            }
+                Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+            File.WriteAllText(ownerFile, $"{Environment.ProcessId}\n");
+            return new StateFolderLock(stream, ownerFile);
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            return null;
         }
     }
 

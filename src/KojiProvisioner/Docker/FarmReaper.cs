@@ -2,14 +2,16 @@ using KojiProvisioner.Farm;
 
 namespace KojiProvisioner.Docker;
 
-/// <summary>What `gc` did (or, with --dry-run, would do) to one expired farm.</summary>
-public sealed record ReapedFarm(FarmSummary Farm, DownResult? Removed, string? StateFolder, string StateFolderOutcome);
+/// <summary>What `gc` did (or, with --dry-run, would do) to one expired farm; <paramref name="InUse"/>
+/// says why it was left alone (a running koji-farm holds its state folder).</summary>
+public sealed record ReapedFarm(FarmSummary Farm, DownResult? Removed, string? StateFolder, string StateFolderOutcome, string? InUse = null);
 
 /// <summary>
 /// Removes farms whose time (`up --ttl`) is past, as testcontainers' reaper removes what a dead
 /// test run left: containers, network and volumes found by their labels, and the state folder
 /// their labels name when it is still there. Farms without an expiry are never touched, so other
-/// people's farms on a shared engine are safe.
+/// people's farms on a shared engine are safe; nor is an expired farm whose state folder a running
+/// koji-farm holds (an `up` converging it again, a `backup`): the next `gc` takes it.
 /// </summary>
 public sealed class FarmReaper(DockerEngine engine)
 {
@@ -28,8 +30,18 @@ public sealed class FarmReaper(DockerEngine engine)
                 result.Add(new ReapedFarm(farm, null, farm.StateDir, StateFolderPlan(farm.StateDir)));
                 continue;
             }
-            var removed = await new FarmLifecycle(engine).DownAsync(farm.Stack, purge: true, progress, ct);
-            result.Add(new ReapedFarm(farm, removed, farm.StateDir, RemoveStateFolder(farm.StateDir)));
+            StateFolderLock? held = null;
+            if (farm.StateDir is { } dir && LooksLikeStateFolder(dir)
+                && (held = StateFolderLock.TryAcquire(new StateFolder(dir), out var holder)) is null)
+            {
+                result.Add(new ReapedFarm(farm, null, dir, "kept", InUse: $"a koji-farm run (pid {holder}) holds its state folder: left for the next gc"));
+                continue;
+            }
+            using (held)
+            {
+                var removed = await new FarmLifecycle(engine).DownAsync(farm.Stack, purge: true, progress, ct);
+                result.Add(new ReapedFarm(farm, removed, farm.StateDir, RemoveStateFolder(farm.StateDir)));
+            }
         }
         return result;
     }

@@ -94,6 +94,7 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
     {
         await StartAsync();
         var expired = await FarmAsync("expired", ttl: TimeSpan.FromSeconds(1));
+        var busy = await FarmAsync("busy", ttl: TimeSpan.FromSeconds(1)); // expired, but a koji-farm run holds it
         var live = await FarmAsync("live", ttl: TimeSpan.FromHours(1));
         var orphan = await FarmAsync("orphan", ttl: TimeSpan.FromSeconds(1));
         Directory.Delete(orphan.State, recursive: true); // a CI job's workspace wiped before its `down`
@@ -108,9 +109,15 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
         Assert.True(Directory.Exists(expired.State));
         Assert.Equal(2, (await Engine.ListContainersAsync(expired.Stack, None)).Count);
 
-        var gc = await Support.Cli.RunAsync("gc", "--match", match);
+        CliResult gc;
+        using (StateFolderLock.Acquire(new StateFolder(busy.State)))
+            gc = await Support.Cli.RunAsync("gc", "--match", match);
         Assert.True(gc.ExitCode == 0, gc.ToString());
         _log.WriteLine(gc.Out);
+        Assert.Contains($"left farm {busy.Stack}", gc.Out);
+        Assert.Contains($"a koji-farm run (pid {Environment.ProcessId}) holds its state folder: left for the next gc", gc.Out);
+        Assert.Equal(2, (await Engine.ListContainersAsync(busy.Stack, None)).Count);
+        Assert.True(Directory.Exists(busy.State));
         Assert.Contains($"removed farm {expired.Stack}", gc.Out);
         Assert.Contains($"state folder {expired.State}: removed", gc.Out);
         Assert.Contains($"removed farm {orphan.Stack}", gc.Out);
@@ -131,6 +138,15 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
         Assert.Contains(live.Stack, farms.Keys);
         Assert.DoesNotContain(expired.Stack, farms.Keys);
         Assert.DoesNotContain(orphan.Stack, farms.Keys);
+
+        // Once the run that held it is done, the next gc takes the busy farm too.
+        var next = await Support.Cli.RunAsync("gc", "--match", match, "--output", "json");
+        Assert.True(next.ExitCode == 0, next.ToString());
+        var reaped = JsonDocument.Parse(next.Out).RootElement.GetProperty("farms").EnumerateArray().Single();
+        Assert.Equal(busy.Stack, reaped.GetProperty("stack").GetString());
+        Assert.False(reaped.TryGetProperty("inUse", out _));
+        Assert.Empty(await Engine.ListContainersAsync(busy.Stack, None));
+        Assert.False(Directory.Exists(busy.State));
     }
 
     [SkippableFact]

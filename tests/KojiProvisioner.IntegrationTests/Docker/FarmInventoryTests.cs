@@ -108,6 +108,15 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
         Assert.DoesNotContain(live.Stack, dry.Out);
         Assert.True(Directory.Exists(expired.State));
         Assert.Equal(2, (await Engine.ListContainersAsync(expired.Stack, None)).Count);
+        if (Support.Cli.Native is not null)
+        {
+            // The native koji-farm (scripts/install) writes the same document as the in-process build.
+            string[] json = ["gc", "--dry-run", "--match", match, "--output", "json"];
+            var native = await Support.Cli.RunNativeAsync(json);
+            Assert.True(native.ExitCode == 0, native.ToString());
+            Assert.Equal((await Support.Cli.RunAsync(json)).Out, native.Out);
+            Assert.Equal(3, JsonDocument.Parse(native.Out).RootElement.GetProperty("farms").GetArrayLength());
+        }
 
         CliResult gc;
         using (StateFolderLock.Acquire(new StateFolder(busy.State)))

@@ -30,18 +30,16 @@ public sealed class FarmReaper(DockerEngine engine)
                 result.Add(new ReapedFarm(farm, null, farm.StateDir, StateFolderPlan(farm.StateDir)));
                 continue;
             }
-            StateFolderLock? held = null;
-            if (farm.StateDir is { } dir && LooksLikeStateFolder(dir)
-                && (held = StateFolderLock.TryAcquire(new StateFolder(dir), out var holder)) is null)
+            var state = farm.StateDir is { } dir && LooksLikeStateFolder(dir) ? new StateFolder(dir) : null;
+            var holder = "";
+            using var held = state is null ? null : StateFolderLock.TryAcquire(state, out holder);
+            if (state is not null && held is null)
             {
-                result.Add(new ReapedFarm(farm, null, dir, "kept", InUse: $"a koji-farm run (pid {holder}) holds its state folder: left for the next gc"));
+                result.Add(new ReapedFarm(farm, null, state.Path, "kept", InUse: $"a koji-farm run (pid {holder}) holds its state folder: left for the next gc"));
                 continue;
             }
-            using (held)
-            {
-                var removed = await new FarmLifecycle(engine).DownAsync(farm.Stack, purge: true, progress, ct);
-                result.Add(new ReapedFarm(farm, removed, farm.StateDir, RemoveStateFolder(farm.StateDir)));
-            }
+            var removed = await new FarmLifecycle(engine).DownAsync(farm.Stack, purge: true, progress, ct);
+            result.Add(new ReapedFarm(farm, removed, farm.StateDir, RemoveStateFolder(farm.StateDir)));
         }
         return result;
     }

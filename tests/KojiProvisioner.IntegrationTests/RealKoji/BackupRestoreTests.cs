@@ -8,7 +8,9 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 
 /// <summary>
 /// backup → down --purge → restore (under another stack name) on a real Koji with the StarlingX
-/// content, a READY repo and the task history that made it: everything comes back.
+/// content, a READY repo and the task history that made it: everything comes back. The backup is
+/// made in-process and restored by the installed native koji-farm when there is one, so a backup
+/// of either build restores with the other.
 /// </summary>
 [Collection(RealKojiCollection.Name)]
 public sealed class BackupRestoreTests(ITestOutputHelper output)
@@ -73,14 +75,14 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
                 s.Position = s.Length - 1;
                 s.WriteByte((byte)(b ^ 0xff));
             }
-            var refused = await second.RunAsync("restore", "--from", bad);
+            var refused = await second.RunInstalledAsync("restore", "--from", bad);
             Assert.True(refused.ExitCode == 2, refused.ToString());
             Assert.Contains("state", refused.Error);
             var volumes = await Shell.RunAsync("docker", "volume", "ls", "-q", "--filter", $"label=koji-farm.stack={second.Name}");
             Assert.Equal("", volumes.Stdout.Trim());
         });
 
-        var restore = await steps.Run("restore into stack " + second.Name, () => second.RunAsync("restore", "--from", backupDir));
+        var restore = await steps.Run($"restore into stack {second.Name} ({TestStack.InstalledBuild})", () => second.RunInstalledAsync("restore", "--from", backupDir));
         Assert.True(restore.ExitCode == 0, restore.ToString());
 
         var diff = await steps.Run("content diff shows no changes", () => second.RunAsync("content", "diff", "--output", "json", "--exit-code"));
@@ -116,7 +118,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
                     && hosts.TryGetValue($"{first.Name}-builder-1", out var old) && old["enabled"] is false;
             }, "new builder ready and old builder disabled"));
 
-        var again = await steps.Run("restore into a farm that holds data is refused (exit 2)", () => second.RunAsync("restore", "--from", backupDir));
+        var again = await steps.Run("restore into a farm that holds data is refused (exit 2)", () => second.RunInstalledAsync("restore", "--from", backupDir));
         Assert.True(again.ExitCode == 2, again.ToString());
         Assert.Contains("--force", again.Error);
     }

@@ -10,7 +10,8 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 /// <summary>
 /// The farm does its real job with no network beyond this machine: package-git repositories on a
 /// git server in the farm's network become RPMs, built by kojid in mock in a buildroot bootstrapped
-/// from a Debian tree, in BuildRequires order, and land in the target's destination tag.
+/// from a Debian tree, in BuildRequires order, and land in the target's destination tag. The first
+/// `flock build` is the installed native koji-farm's when there is one, as a farm host runs it.
 /// </summary>
 [Collection(RealKojiCollection.Name)]
 public sealed class FlockBuildTests(ITestOutputHelper output)
@@ -59,7 +60,7 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
         {
             await steps.Run("a git server on the farm's network with four package-git repositories", () => StartGitServerAsync(stack, gitHost, builderImage));
 
-            var first = await steps.Run("flock build: three packages complete, the broken one fails", () => stack.RunAsync("flock", "build"));
+            var first = await steps.Run($"flock build ({TestStack.InstalledBuild}): three packages complete, the broken one fails", () => stack.RunInstalledAsync("flock", "build"));
             output.WriteLine(first.ToString());
             Assert.True(first.ExitCode == 1, first.ToString());
             Assert.Contains($"build of {Broken} failed", first.Error);

@@ -10,6 +10,8 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 /// `up` backs up, runs the upgrade script once, and the farm keeps its content and repo and can
 /// make new repos with 1.35's repo queue. Going back to 1.34.3 is refused.
 /// The 1.34.3 image is named by the hash of its inputs, so it is built once per engine, not per test.
+/// Both `up`s that change the farm (the 1.34.3 image build and the upgrade) are the installed
+/// native koji-farm's when there is one; the checks around them run in-process.
 /// </summary>
 [Collection(RealKojiCollection.Name)]
 public sealed class KojiUpgradeTests(ITestOutputHelper output)
@@ -27,7 +29,7 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
         var content = Path.Combine(KojiProvisioner.IntegrationTests.Docker.TestEngine.RepoRoot, "stacks", "starlingx", "content.yaml");
         await using var stack = new TestStack("upg", builders: 1, $"content: {content}", kojiPath: old);
 
-        var up = await steps.Run("up with Koji 1.34.3 and the StarlingX content", () => stack.RunAsync("up"));
+        var up = await steps.Run($"up with Koji 1.34.3 and the StarlingX content ({TestStack.InstalledBuild})", () => stack.RunInstalledAsync("up"));
         Assert.True(up.ExitCode == 0, up.ToString());
         var tag = $"{stack.Name}-build";
         int repoId;
@@ -45,7 +47,7 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
         Assert.Contains(JsonDocument.Parse(preview.Out).RootElement.GetProperty("changes").EnumerateArray(),
             c => c.GetProperty("action").GetString() == "upgrade" && c.GetProperty("cause").GetString()!.Contains("schema-upgrade-1.34-1.35.sql"));
 
-        var upgrade = await steps.Run("up with Koji 1.35.3", () => stack.RunAsync("up", "--output", "json"));
+        var upgrade = await steps.Run($"up with Koji 1.35.3 ({TestStack.InstalledBuild})", () => stack.RunInstalledAsync("up", "--output", "json"));
         Assert.True(upgrade.ExitCode == 0, upgrade.ToString());
         var said = JsonDocument.Parse(upgrade.Out).RootElement.GetProperty("koji").EnumerateArray().Select(e => e.GetString()!).ToList();
         var line = Assert.Single(said, l => l.StartsWith("schema upgrade", StringComparison.Ordinal));

@@ -103,8 +103,20 @@ public sealed class TestStack : IAsyncDisposable
     /// Runs koji-farm on this stack. Every `up` labels the farm to expire in an hour (unless the test
     /// gives its own --ttl), so a test run that is killed leaves nothing `gc` does not find.
     /// </summary>
-    public Task<CliResult> RunAsync(params string[] args) =>
-        Cli.RunAsync([.. args, .. args is ["up", ..] && !args.Contains("--ttl") ? ["--ttl", Ttl] : Array.Empty<string>(), "--stack", File]);
+    public Task<CliResult> RunAsync(params string[] args) => Cli.RunAsync(OnThisStack(args));
+
+    /// <summary>
+    /// Runs the installed koji-farm on this stack: the native build as a separate process when
+    /// KOJI_FARM_NATIVE is set (scripts/test sets it), as a farm host runs it; in-process otherwise.
+    /// </summary>
+    public Task<CliResult> RunInstalledAsync(params string[] args) =>
+        Cli.Native is null ? RunAsync(args) : Cli.RunNativeAsync(OnThisStack(args));
+
+    /// <summary>"in-process" or "native", for step names.</summary>
+    public static string InstalledBuild => Cli.Native is null ? "in-process" : "native";
+
+    private string[] OnThisStack(string[] args) =>
+        [.. args, .. args is ["up", ..] && !args.Contains("--ttl") ? ["--ttl", Ttl] : Array.Empty<string>(), "--stack", File];
 
     /// <summary>Longer than any one test; the farms of a killed run go at the next run's start after that.</summary>
     private const string Ttl = "1h";

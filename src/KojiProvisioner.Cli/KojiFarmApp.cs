@@ -7,7 +7,9 @@ namespace KojiProvisioner.Cli;
 /// <summary>The `koji-farm` command line. Every verb lives in its own file under Commands/.</summary>
 public static class KojiFarmApp
 {
-    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter stdout, TextWriter stderr)
+    /// <param name="interrupted">Cancelled by Ctrl-C or SIGTERM (see <see cref="Interruption"/>); tests pass none.</param>
+    public static async Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter stdout, TextWriter stderr,
+        CancellationToken interrupted = default)
     {
         var io = new CliIO(console, stdout, stderr);
         var root = new RootCommand("koji-farm: a company's Koji build farm (hub, web, kojira, builders) as code");
@@ -18,10 +20,12 @@ public static class KojiFarmApp
             root.Subcommands.Add(extra);
 
         var parse = root.Parse(args);
-        var config = new InvocationConfiguration { Output = stdout, Error = stderr };
+        // ProcessTerminationTimeout null: System.CommandLine's signal handling would end the process
+        // before the command could stop and say so; the caller's Interruption cancels instead.
+        var config = new InvocationConfiguration { Output = stdout, Error = stderr, ProcessTerminationTimeout = null };
         try
         {
-            return await parse.InvokeAsync(config);
+            return await parse.InvokeAsync(config, interrupted);
         }
         catch (OperationCanceledException e)
         {

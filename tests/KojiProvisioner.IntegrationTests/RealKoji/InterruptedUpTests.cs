@@ -37,30 +37,8 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
 
         await steps.Run($"start `koji-farm up` as a process and SIGKILL it at `{step} {resource}: {message}`", async () =>
         {
-            var dll = Path.Combine(AppContext.BaseDirectory, "koji-farm.dll");
-            using var process = Process.Start(new ProcessStartInfo("dotnet", [dll, "up", "--stack", stack.File])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            var killed = new TaskCompletionSource();
-            process.OutputDataReceived += (_, e) =>
-            {
-                // A progress line: "[  10.5s] create       NAME: message"
-                if (e.Data is { } line && line.Contains($"] {step} ", StringComparison.Ordinal)
-                    && line.Contains($" {resource}", StringComparison.Ordinal) && line.Contains($": {message}", StringComparison.Ordinal))
-                {
-                    process.Kill(entireProcessTree: true); // SIGKILL
-                    killed.TrySetResult();
-                }
-            };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            var finished = await Task.WhenAny(killed.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(8)));
-            Assert.True(finished == killed.Task, $"up finished or hung before it reached `{step} {resource}: {message}`");
-            await process.WaitForExitAsync();
-            Assert.Equal(137, process.ExitCode);
+            var (code, _, _) = await UpUntilAsync(stack, step, resource, message, p => p.Kill(entireProcessTree: true));
+            Assert.Equal(137, code);
         });
 
         var status = await steps.Run("status sees an unfinished farm", () => stack.RunAsync("status"));
@@ -90,5 +68,80 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         var admins = await Shell.RunAsync("docker", "exec", "-u", "postgres", $"{stack.Name}-db", "psql", "-X", "-tA", "-d", "koji", "-c",
             "SELECT count(*) FROM users WHERE name = 'kojiadmin'");
         Assert.Equal("1", admins.Stdout.Trim());
+    }
+
+    /// <summary>
+    /// Ctrl-C at a terminal (SIGINT) and a CI job's cancel (SIGTERM) while `up` waits for the hub:
+    /// it stops, says that running it again finishes the job, exits as a shell reports that signal,
+    /// and the next `up` finishes the farm. Run on the installed native koji-farm when there is one.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("INT", 130)]
+    [InlineData("TERM", 143)]
+    public async Task Up_stopped_by_a_signal_says_so_exits_with_the_signals_code_and_up_again_finishes(string signal, int exitCode)
+    {
+        TestStack.SkipWithoutKoji();
+        var steps = new Steps(output);
+        await using var stack = new TestStack("sig", builders: 1);
+
+        var (code, stderr, afterSignal) = await steps.Run($"SIG{signal} to `koji-farm up` ({(Support.Cli.Native is null ? "dotnet" : "native")}) while it waits for the hub",
+            () => UpUntilAsync(stack, "waithealthy", $"{stack.Name}-hub", "waiting",
+                p => Signal(p, signal)));
+        Assert.True(code == exitCode, $"exit {code}, expected {exitCode}; stderr:\n{stderr}");
+        Assert.Contains("koji-farm: stopped; run the same command again to finish the job", stderr);
+        Assert.True(afterSignal < TimeSpan.FromSeconds(10), $"up took {afterSignal.TotalSeconds:F1} s to stop after the signal");
+
+        var up = await steps.Run("up again finishes the job", () => stack.RunAsync("up", "--output", "json"));
+        Assert.True(up.ExitCode == 0, up.ToString());
+        var status = await stack.RunAsync("status", "--output", "json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+    }
+
+    private static void Signal(Process process, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>
+    /// Starts `koji-farm up` on the stack as its own process (the installed native build when there is
+    /// one, else this build's koji-farm.dll), and calls <paramref name="stop"/> on the first progress
+    /// line with that step, resource and message. Returns the exit code, standard error and how long
+    /// the process took to end after <paramref name="stop"/>.
+    /// </summary>
+    private static async Task<(int Code, string Stderr, TimeSpan AfterStop)> UpUntilAsync(
+        TestStack stack, string step, string resource, string message, Action<Process> stop)
+    {
+        var start = Support.Cli.Native is { } native
+            ? new ProcessStartInfo(native, ["up", "--stack", stack.File, "--ttl", "1h"])
+            : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "koji-farm.dll"), "up", "--stack", stack.File, "--ttl", "1h"]);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        using var process = Process.Start(start)!;
+        var stopped = new TaskCompletionSource<Stopwatch>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderr = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            // A progress line: "[  10.5s] create       NAME: message"
+            if (e.Data is { } line && !stopped.Task.IsCompleted && line.Contains($"] {step} ", StringComparison.Ordinal)
+                && line.Contains($" {resource}", StringComparison.Ordinal) && line.Contains($": {message}", StringComparison.Ordinal))
+            {
+                stop(process);
+                stopped.TrySetResult(Stopwatch.StartNew());
+            }
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (stderr) stderr.AppendLine(line); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var finished = await Task.WhenAny(stopped.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(8)));
+        Assert.True(finished == stopped.Task, $"up finished or hung before it reached `{step} {resource}: {message}`; stderr:\n{stderr}");
+        var exit = process.WaitForExitAsync();
+        if (await Task.WhenAny(exit, Task.Delay(TimeSpan.FromMinutes(2))) != exit)
+            process.Kill(entireProcessTree: true); // it did not stop: the assertions on the time say so
+        await process.WaitForExitAsync();
+        var afterStop = stopped.Task.Result.Elapsed;
+        lock (stderr)
+            return (process.ExitCode, stderr.ToString(), afterStop);
     }
 }

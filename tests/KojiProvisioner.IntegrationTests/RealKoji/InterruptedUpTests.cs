@@ -35,7 +35,7 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         await using var stack = new TestStack("kill", builders: 2);
         var resource = role.Length == 0 ? $"koji-farm-{stack.Name}" : $"{stack.Name}-{role}";
 
-        await steps.Run($"start `koji-farm up` as a process and SIGKILL it at `{step} {resource}: {message}`", async () =>
+        await steps.Run($"start `koji-farm up` as a process ({(Support.Cli.Native is null ? "dotnet" : "native")}) and SIGKILL it at `{step} {resource}: {message}`", async () =>
         {
             var (code, _, _) = await UpUntilAsync(stack, step, resource, message, p => p.Kill(entireProcessTree: true));
             Assert.Equal(137, code);

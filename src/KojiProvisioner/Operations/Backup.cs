@@ -95,12 +95,60 @@ public static class Backup
         var db = names.Container(Roles.Db);
         if (await engine.InspectContainerAsync(db, ct) is not { State.Running: true })
             throw new FarmException($"stack '{stack.Name}': the database container {db} is not running: run `koji-farm up` first (backup reads the live database)");
-        if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
-            throw new InputException($"{outDir} exists and is not empty: give a new folder for the backup");
+        var clock = Stopwatch.StartNew();
+        var unfinished = UnfinishedParts(outDir);
+        foreach (var file in unfinished)
+        {
+            progress?.Report(new FarmEvent(FarmStep.Backup, Path.GetFileName(file), "left by a backup that did not finish: removed", clock.Elapsed));
+            File.Delete(file);
+        }
+        var made = !Directory.Exists(outDir);
         Directory.CreateDirectory(outDir, PrivateDir);
         File.SetUnixFileMode(outDir, PrivateDir);
+        try
+        {
+            return await WriteAsync(engine, definition, outDir, progress, clock, ct);
+        }
+        catch
+        {
+            // A backup that did not finish leaves no part behind, so the same command can run again.
+            foreach (var file in Directory.EnumerateFiles(outDir).Where(IsPartFile).ToList())
+                File.Delete(file);
+            if (made && !Directory.EnumerateFileSystemEntries(outDir).Any())
+                Directory.Delete(outDir);
+            throw;
+        }
+    }
 
-        var clock = Stopwatch.StartNew();
+    /// <summary>
+    /// The files in <paramref name="outDir"/> that an unfinished backup left (parts, no manifest): the
+    /// next backup into the same folder removes them. A folder holding a finished backup or anything
+    /// else is refused, so a backup never writes over one, nor over a user's files.
+    /// </summary>
+    internal static IReadOnlyList<string> UnfinishedParts(string outDir)
+    {
+        if (!Directory.Exists(outDir))
+            return [];
+        var entries = Directory.EnumerateFileSystemEntries(outDir).ToList();
+        if (entries.Any(e => Path.GetFileName(e) == BackupManifest.FileName))
+            throw new InputException($"{outDir} holds a finished backup ({BackupManifest.FileName}): give a new folder for the backup");
+        if (entries.Any(e => !IsPartFile(e)))
+            throw new InputException($"{outDir} exists and is not empty: give a new folder for the backup");
+        return entries.Order(StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A part file, or the manifest's temporary file while it is written (AtomicFile).</summary>
+    private static bool IsPartFile(string path) =>
+        File.Exists(path) && Path.GetFileName(path) is var name
+        && (name is DatabaseFile or MntKojiFile or StateFile
+            || name.StartsWith($".{BackupManifest.FileName}.", StringComparison.Ordinal) && name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal));
+
+    private static async Task<BackupManifest> WriteAsync(DockerEngine engine, FarmDefinition definition, string outDir,
+        IProgress<FarmEvent>? progress, Stopwatch clock, CancellationToken ct)
+    {
+        var names = definition.Names;
+        var stack = definition.Stack;
+        var db = names.Container(Roles.Db);
         var schema = await FarmDatabase.SchemaVersionAsync(engine, db, ct);
         var hub = names.Container(Roles.Hub);
         var kojiVersion = await engine.InspectContainerAsync(hub, ct) is { State.Running: true }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using KojiProvisioner.Farm;
 using KojiProvisioner.IntegrationTests.Support;
 using KojiProvisioner.Koji;
+using KojiProvisioner.Operations;
 using Xunit.Abstractions;
 
 namespace KojiProvisioner.IntegrationTests.RealKoji;
@@ -43,6 +44,17 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
         }
 
         var backupDir = Path.Combine(first.Directory, "backup");
+        await steps.Run($"backup stopped by Ctrl-C ({CliProcess.Build}) says so and leaves no part behind", async () =>
+        {
+            var (code, stderr, _) = await CliProcess.RunUntilAsync(first, ["backup", "--out", backupDir],
+                "backup", "database", "writing koji.pgdump", p => CliProcess.Signal(p, "INT"));
+            Assert.True(code == 130, $"exit {code}; stderr:\n{stderr}");
+            Assert.Contains("run the same command again to finish the job", stderr);
+            Assert.False(Directory.Exists(backupDir), $"{backupDir} left behind: {string.Join(", ", Directory.Exists(backupDir) ? Directory.GetFileSystemEntries(backupDir) : [])}");
+        });
+        // What a backup killed with SIGKILL leaves: a part and no manifest. The same command takes the folder again.
+        Directory.CreateDirectory(backupDir);
+        await File.WriteAllTextAsync(Path.Combine(backupDir, Backup.DatabaseFile), "half a dump");
         var backup = await steps.Run("backup --output json", () => first.RunAsync("backup", "--out", backupDir, "--output", "json"));
         Assert.True(backup.ExitCode == 0, backup.ToString());
         var manifest = JsonDocument.Parse(backup.Out).RootElement;

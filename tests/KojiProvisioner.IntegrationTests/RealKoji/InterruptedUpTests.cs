@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KojiProvisioner.IntegrationTests.Support;
 using Xunit.Abstractions;
 
@@ -35,9 +34,9 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         await using var stack = new TestStack("kill", builders: 2);
         var resource = role.Length == 0 ? $"koji-farm-{stack.Name}" : $"{stack.Name}-{role}";
 
-        await steps.Run($"start `koji-farm up` as a process ({(Support.Cli.Native is null ? "dotnet" : "native")}) and SIGKILL it at `{step} {resource}: {message}`", async () =>
+        await steps.Run($"start `koji-farm up` as a process ({CliProcess.Build}) and SIGKILL it at `{step} {resource}: {message}`", async () =>
         {
-            var (code, _, _) = await UpUntilAsync(stack, step, resource, message, p => p.Kill(entireProcessTree: true));
+            var (code, _, _) = await CliProcess.RunUntilAsync(stack, ["up"], step, resource, message, p => p.Kill(entireProcessTree: true));
             Assert.Equal(137, code);
         });
 
@@ -84,9 +83,8 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         var steps = new Steps(output);
         await using var stack = new TestStack("sig", builders: 1);
 
-        var (code, stderr, afterSignal) = await steps.Run($"SIG{signal} to `koji-farm up` ({(Support.Cli.Native is null ? "dotnet" : "native")}) while it waits for the hub",
-            () => UpUntilAsync(stack, "waithealthy", $"{stack.Name}-hub", "waiting",
-                p => Signal(p, signal)));
+        var (code, stderr, afterSignal) = await steps.Run($"SIG{signal} to `koji-farm up` ({CliProcess.Build}) while it waits for the hub",
+            () => CliProcess.RunUntilAsync(stack, ["up"], "waithealthy", $"{stack.Name}-hub", "waiting", p => CliProcess.Signal(p, signal)));
         Assert.True(code == exitCode, $"exit {code}, expected {exitCode}; stderr:\n{stderr}");
         Assert.Contains("koji-farm: stopped; run the same command again to finish the job", stderr);
         Assert.True(afterSignal < TimeSpan.FromSeconds(10), $"up took {afterSignal.TotalSeconds:F1} s to stop after the signal");
@@ -95,53 +93,5 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         Assert.True(up.ExitCode == 0, up.ToString());
         var status = await stack.RunAsync("status", "--output", "json");
         Assert.True(status.ExitCode == 0, status.ToString());
-    }
-
-    private static void Signal(Process process, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-        Assert.Equal(0, kill.ExitCode);
-    }
-
-    /// <summary>
-    /// Starts `koji-farm up` on the stack as its own process (the installed native build when there is
-    /// one, else this build's koji-farm.dll), and calls <paramref name="stop"/> on the first progress
-    /// line with that step, resource and message. Returns the exit code, standard error and how long
-    /// the process took to end after <paramref name="stop"/>.
-    /// </summary>
-    private static async Task<(int Code, string Stderr, TimeSpan AfterStop)> UpUntilAsync(
-        TestStack stack, string step, string resource, string message, Action<Process> stop)
-    {
-        var start = Support.Cli.Native is { } native
-            ? new ProcessStartInfo(native, ["up", "--stack", stack.File, "--ttl", "1h"])
-            : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "koji-farm.dll"), "up", "--stack", stack.File, "--ttl", "1h"]);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
-        var stopped = new TaskCompletionSource<Stopwatch>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stderr = new System.Text.StringBuilder();
-        process.OutputDataReceived += (_, e) =>
-        {
-            // A progress line: "[  10.5s] create       NAME: message"
-            if (e.Data is { } line && !stopped.Task.IsCompleted && line.Contains($"] {step} ", StringComparison.Ordinal)
-                && line.Contains($" {resource}", StringComparison.Ordinal) && line.Contains($": {message}", StringComparison.Ordinal))
-            {
-                stop(process);
-                stopped.TrySetResult(Stopwatch.StartNew());
-            }
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (stderr) stderr.AppendLine(line); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var finished = await Task.WhenAny(stopped.Task, process.WaitForExitAsync(), Task.Delay(TimeSpan.FromMinutes(8)));
-        Assert.True(finished == stopped.Task, $"up finished or hung before it reached `{step} {resource}: {message}`; stderr:\n{stderr}");
-        var exit = process.WaitForExitAsync();
-        if (await Task.WhenAny(exit, Task.Delay(TimeSpan.FromMinutes(2))) != exit)
-            process.Kill(entireProcessTree: true); // it did not stop: the assertions on the time say so
-        await process.WaitForExitAsync();
-        var afterStop = stopped.Task.Result.Elapsed;
-        lock (stderr)
-            return (process.ExitCode, stderr.ToString(), afterStop);
     }
 }

@@ -36,6 +36,38 @@ public sealed class BackupFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_backup_folder_an_unfinished_backup_left_is_taken_again_and_a_finished_or_foreign_one_is_refused()
+    {
+        var none = Path.Combine(_dir, "new");
+        Assert.Empty(Backup.UnfinishedParts(none));
+
+        var empty = Directory.CreateDirectory(Path.Combine(_dir, "empty")).FullName;
+        Assert.Empty(Backup.UnfinishedParts(empty));
+
+        // What a backup killed while it wrote the manifest leaves: parts and the manifest's temporary file.
+        var unfinished = Directory.CreateDirectory(Path.Combine(_dir, "unfinished")).FullName;
+        foreach (var name in new[] { Backup.DatabaseFile, Backup.MntKojiFile, Backup.StateFile, ".manifest.json.0123abcd.tmp" })
+            File.WriteAllText(Path.Combine(unfinished, name), "partial");
+        Assert.Equal([".manifest.json.0123abcd.tmp", Backup.DatabaseFile, Backup.MntKojiFile, Backup.StateFile],
+            Backup.UnfinishedParts(unfinished).Select(Path.GetFileName));
+
+        var finished = Directory.CreateDirectory(Path.Combine(_dir, "finished")).FullName;
+        File.WriteAllText(Path.Combine(finished, Backup.DatabaseFile), "dump");
+        File.WriteAllText(Path.Combine(finished, BackupManifest.FileName), "{}");
+        var refused = Assert.Throws<InputException>(() => Backup.UnfinishedParts(finished));
+        Assert.Contains($"{finished} holds a finished backup", refused.Message);
+
+        var foreign = Directory.CreateDirectory(Path.Combine(_dir, "foreign")).FullName;
+        File.WriteAllText(Path.Combine(foreign, Backup.DatabaseFile), "partial");
+        File.WriteAllText(Path.Combine(foreign, "notes.txt"), "a user's file");
+        Assert.Contains($"{foreign} exists and is not empty", Assert.Throws<InputException>(() => Backup.UnfinishedParts(foreign)).Message);
+        var folderInside = Directory.CreateDirectory(Path.Combine(_dir, "folder-inside")).FullName;
+        Directory.CreateDirectory(Path.Combine(folderInside, Backup.StateFile));
+        Assert.Throws<InputException>(() => Backup.UnfinishedParts(folderInside));
+        Assert.True(File.Exists(Path.Combine(foreign, Backup.DatabaseFile)));
+    }
+
+    [Fact]
     public void A_state_folder_held_by_a_running_up_backs_up_without_its_lock()
     {
         // `up` holds the lock while it backs up before a Koji upgrade.

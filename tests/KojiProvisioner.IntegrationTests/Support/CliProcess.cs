@@ -34,14 +34,24 @@ public static class CliProcess
         using var process = Process.Start(start)!;
         var stopped = new TaskCompletionSource<Stopwatch>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stderr = new System.Text.StringBuilder();
+        Exception? stopFailed = null;
         process.OutputDataReceived += (_, e) =>
         {
             // A progress line: "[  10.5s] create       NAME: message"
-            if (e.Data is { } line && !stopped.Task.IsCompleted && line.Contains($"] {step} ", StringComparison.Ordinal)
+            if (e.Data is { } line && line.Contains($"] {step} ", StringComparison.Ordinal)
                 && line.Contains($" {resource}", StringComparison.Ordinal) && line.Contains($": {message}", StringComparison.Ordinal))
             {
-                stop(process);
-                stopped.TrySetResult(Stopwatch.StartNew());
+                // Marked before the stop: the process may well have ended by the time stop returns.
+                if (!stopped.TrySetResult(Stopwatch.StartNew()))
+                    return;
+                try
+                {
+                    stop(process);
+                }
+                catch (Exception failure)
+                {
+                    stopFailed = failure; // thrown on this reader thread it would end the test run
+                }
             }
         };
         process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (stderr) stderr.AppendLine(line); };
@@ -53,6 +63,8 @@ public static class CliProcess
         if (await Task.WhenAny(exit, Task.Delay(TimeSpan.FromMinutes(2))) != exit)
             process.Kill(entireProcessTree: true); // it did not stop: the assertions on the time say so
         await process.WaitForExitAsync();
+        if (stopFailed is not null)
+            throw new InvalidOperationException($"stopping {args[0]} failed", stopFailed);
         var afterStop = stopped.Task.Result.Elapsed;
         lock (stderr)
             return (process.ExitCode, stderr.ToString(), afterStop);

@@ -14,10 +14,16 @@ public static class AtomicFile
     private const UnixFileMode OwnerOnly = FileModes.Private;
     private const UnixFileMode Public = FileModes.Public;
 
+    /// <summary>Whether <paramref name="fileName"/> is a temp file that an interrupted <see cref="Write"/> of <paramref name="targetName"/> left.</summary>
+    public static bool IsTempFileOf(string fileName, string targetName) =>
+        fileName.StartsWith(TempPrefix(targetName), StringComparison.Ordinal) && fileName.EndsWith(TempSuffix, StringComparison.Ordinal);
+
+    private static string TempPrefix(string targetName) => $".{targetName}.";
+
     public static void Write(string path, string content, bool secret)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TempSuffix}");
+        var temp = Path.Combine(folder, $"{TempPrefix(Path.GetFileName(path))}{Guid.NewGuid():N}{TempSuffix}");
         try
         {
             var options = new FileStreamOptions

@@ -141,7 +141,7 @@ public static class Backup
     private static bool IsPartFile(string path) =>
         File.Exists(path) && Path.GetFileName(path) is var name
         && (name is DatabaseFile or MntKojiFile or StateFile
-            || name.StartsWith($".{BackupManifest.FileName}.", StringComparison.Ordinal) && name.EndsWith(AtomicFile.TempSuffix, StringComparison.Ordinal));
+            || AtomicFile.IsTempFileOf(name, BackupManifest.FileName));
 
     private static async Task<BackupManifest> WriteAsync(DockerEngine engine, FarmDefinition definition, string outDir,
         IProgress<FarmEvent>? progress, Stopwatch clock, CancellationToken ct)

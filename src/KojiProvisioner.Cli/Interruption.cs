@@ -29,7 +29,9 @@ public sealed class Interruption : IDisposable
 
     /// <summary>The exit code of an interrupted command, told by the signal that interrupted it.</summary>
     public int ExitCode(int code) =>
-        code == ExitCodes.Process(KojiProvisioner.ExitCode.Interrupted) && Signal == PosixSignal.SIGTERM ? 128 + 15 : code;
+        code == ExitCodes.Process(KojiProvisioner.ExitCode.Interrupted) && Signal == PosixSignal.SIGTERM
+            ? ExitCodes.Process(KojiProvisioner.ExitCode.Terminated)
+            : code;
 
     private void OnSignal(PosixSignalContext context)
     {

@@ -10,6 +10,8 @@ public enum ExitCode
     ChangesPending = 3,
     /// <summary>Stopped by Ctrl-C (128 + SIGINT, as shells report it); running the command again finishes the job.</summary>
     Interrupted = 130,
+    /// <summary>Stopped by SIGTERM (128 + 15), a CI job's cancel: as <see cref="Interrupted"/>, told apart by the signal.</summary>
+    Terminated = 143,
 }
 
 /// <summary>

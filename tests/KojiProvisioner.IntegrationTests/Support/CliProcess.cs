@@ -17,7 +17,7 @@ public static class CliProcess
 
     /// <summary>
     /// Starts koji-farm with <paramref name="args"/> on the stack as its own process (the installed
-    /// native build when there is one, else this build's koji-farm.dll; `up` gets an hour's --ttl),
+    /// native build when there is one, else this build's koji-farm.dll; arguments as TestStack runs them),
     /// and calls <paramref name="stop"/> on the first progress line with that step, resource and
     /// message. Returns the exit code, standard error and how long the process took to end after
     /// <paramref name="stop"/>.
@@ -25,7 +25,7 @@ public static class CliProcess
     public static async Task<(int Code, string Stderr, TimeSpan AfterStop)> RunUntilAsync(
         TestStack stack, string[] args, string step, string resource, string message, Action<Process> stop)
     {
-        string[] full = [.. args, "--stack", stack.File, .. args is ["up", ..] ? ["--ttl", "1h"] : Array.Empty<string>()];
+        var full = stack.OnThisStack(args);
         var start = Cli.Native is { } native
             ? new ProcessStartInfo(native, full)
             : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "koji-farm.dll"), .. full]);

@@ -115,7 +115,8 @@ public sealed class TestStack : IAsyncDisposable
     /// <summary>"in-process" or "native", for step names.</summary>
     public static string InstalledBuild => Cli.Native is null ? "in-process" : "native";
 
-    private string[] OnThisStack(string[] args) =>
+    /// <summary>The arguments of a koji-farm run on this stack: --stack, and an hour's --ttl for `up`.</summary>
+    public string[] OnThisStack(string[] args) =>
         [.. args, .. args is ["up", ..] && !args.Contains("--ttl") ? ["--ttl", Ttl] : Array.Empty<string>(), "--stack", File];
 
     /// <summary>Longer than any one test; the farms of a killed run go at the next run's start after that.</summary>

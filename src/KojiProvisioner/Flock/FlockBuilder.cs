@@ -267,12 +267,15 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
         return (id, method, error);
     }
 
+    /// <summary>Where a task's output lies under the hub's /kojifiles URL (koji.pathinfo.task: work/tasks/ID % 10000/ID).</summary>
+    private const string TaskWorkFolders = "work/tasks";
+
     private async Task<string> TaskLogUrlAsync(int taskId, CancellationToken ct)
     {
         var files = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listTaskOutput", taskId), ct))!).Select(f => f?.ToString() ?? "").ToList();
         var log = new[] { "build.log", "root.log", "mock_output.log" }.FirstOrDefault(files.Contains)
             ?? files.FirstOrDefault(f => f.EndsWith(".log", StringComparison.Ordinal));
-        var folder = $"{urls.FilesUrl}/work/tasks/{taskId % 10000}/{taskId}";
+        var folder = $"{urls.FilesUrl}/{TaskWorkFolders}/{taskId % 10000}/{taskId}";
         return log is null ? folder + "/" : $"{folder}/{log}";
     }
 

@@ -6,9 +6,10 @@ namespace KojiProvisioner;
 /// The stack's state folder: the company CA, keys and generated passwords. Mode 0700; every secret
 /// file 0600 from the moment it exists, written whole (temp file + rename) so an interrupted run
 /// never leaves half a password behind. A read-only folder (preview, status) is read in place and
-/// never written: what is missing is made in memory and forgotten.
+/// never written: what is missing is made in memory and forgotten. A deferred one (`up`'s plan) is
+/// read in place too, and what it lacks is kept in <see cref="Pending"/> until <see cref="Commit"/>.
 /// </summary>
-public sealed class StateFolder(string path, bool readOnly = false)
+public sealed class StateFolder(string path, bool readOnly = false, StateWrites? pending = null)
 {
     /// <summary>Written when koji-farm creates the folder: `down --purge` deletes only folders that carry it.</summary>
     public const string MarkerName = ".koji-farm-state";
@@ -27,8 +28,25 @@ public sealed class StateFolder(string path, bool readOnly = false)
     public bool ReadOnly => readOnly;
     public bool HasMarker => File.Exists(System.IO.Path.Combine(path, MarkerName));
 
+    private readonly Dictionary<string, string> _madeInMemory = new(StringComparer.Ordinal);
+
     /// <summary>The same folder, for reads that must change nothing.</summary>
     public static StateFolder ReadOnlyAt(string path) => new(path, readOnly: true);
+
+    /// <summary>The same folder for a plan: read in place, and what is missing is made into <see cref="Pending"/>.</summary>
+    public static StateFolder DeferredAt(string path) => new(path, readOnly: true, new StateWrites());
+
+    /// <summary>What a deferred folder would write (null for the other kinds).</summary>
+    public StateWrites? Pending => pending;
+
+    /// <summary>Makes a deferred folder real: the folder with its marker, then every pending file.</summary>
+    public void Commit()
+    {
+        if (pending is null)
+            throw new InvalidOperationException("only a deferred state folder has writes to commit");
+        new StateFolder(path).Create();
+        pending.Commit();
+    }
 
     public void Create()
     {
@@ -55,10 +73,20 @@ public sealed class StateFolder(string path, bool readOnly = false)
             if (existing.Length > 0)
                 return existing;
         }
+        lock (_madeInMemory)
+        {
+            if (_madeInMemory.TryGetValue(name, out var made))
+                return made;
+        }
         // URL- and config-safe: no characters that need quoting in hub.conf or a connection string.
         var value = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(bytes));
         if (readOnly)
+        {
+            lock (_madeInMemory)
+                _madeInMemory[name] = value; // asked again, the same value
+            pending?.Add(file, value + "\n", secret: true);
             return value;
+        }
         Create();
         WritePrivate(file, value + "\n");
         return value;

@@ -26,6 +26,16 @@ public sealed record ConvergeStep(ResourceKind Kind, StepAction Action, string N
 }
 
 /// <summary>
+/// A step of `up` that is no engine object: it runs once the container <see cref="After"/> is
+/// healthy and before that container's dependents start (docker compose's hooks are plan steps
+/// too). <see cref="Kind"/> says which step it is (a database gate, a registration in Koji); the
+/// caller of the executor runs it, the executor only decides nothing and runs it in its place.
+/// It runs again on every `up`, so it must be idempotent; that is also how a re-run finishes an
+/// interrupted one.
+/// </summary>
+public sealed record HookStep(string After, string Kind, string Action, string Name, string Cause);
+
+/// <summary>
 /// Everything `up` would do, in the order it would do it, as a value: preview prints it, `up` runs it.
 /// </summary>
 public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<ConvergeStep> Steps)
@@ -35,7 +45,13 @@ public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<Co
     /// <summary>The farm's own labels (<see cref="FarmPlan.Labels"/>), put on what the plan creates.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>The steps that run once a container is healthy, in the order they run.</summary>
+    public IReadOnlyList<HookStep> Hooks { get; init; } = [];
+
     public IEnumerable<ConvergeStep> Of(ResourceKind kind) => Steps.Where(s => s.Kind == kind);
+
+    /// <summary>The hooks that run once <paramref name="container"/> is healthy.</summary>
+    public IEnumerable<HookStep> HooksAfter(string container) => Hooks.Where(h => h.After == container);
 
     public bool HasChanges => Steps.Any(s => s.IsChange);
 
@@ -57,13 +73,18 @@ public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<Co
 
     public static string Verb(StepAction action) => action.ToString().ToLowerInvariant();
 
-    /// <summary>One line per step: action, kind, name, cause, in aligned columns.</summary>
+    /// <summary>One line per step: action, kind, name, cause, in aligned columns; a container's hooks right after it.</summary>
     public override string ToString()
     {
         var width = Steps.Count == 0 ? 0 : Steps.Max(s => s.Name.Length);
         var text = new StringBuilder();
         foreach (var s in Steps)
+        {
             text.Append($"{Verb(s.Action),-8}  {s.Kind.ToString().ToLowerInvariant(),-9}  {s.Name.PadRight(width)}  {s.Cause}".TrimEnd()).Append('\n');
+            if (s.Kind == ResourceKind.Container)
+                foreach (var h in HooksAfter(s.Name))
+                    text.Append($"{h.Action,-8}  {h.Kind,-9}  {h.Name.PadRight(width)}  {h.Cause}".TrimEnd()).Append('\n');
+        }
         return text.ToString();
     }
 }

@@ -7,8 +7,8 @@ namespace KojiProvisioner.Docker;
 
 /// <summary>
 /// Runs a <see cref="ConvergePlan"/> and carries no decisions of its own: network and volumes,
-/// images, orphan removal, then containers in dependency order — each one healthy (and its
-/// <c>onHealthy</c> hook done) before its dependents start, independent ones in parallel.
+/// images, orphan removal, then containers in dependency order — each one healthy (and the plan's
+/// <see cref="HookStep"/>s after it done) before its dependents start, independent ones in parallel.
 /// A container counts as done only once started: one created but never started (a run killed
 /// between create, copy-in and start) is recreated by the next run.
 /// </summary>
@@ -20,14 +20,15 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     // 2-core host's load average past 40, where kojid takes no task and every check fails.
     private readonly SemaphoreSlim _directChecks = new(Math.Max(1, Environment.ProcessorCount));
 
-    /// <param name="onHealthy">
-    /// Called for every planned container once it is healthy, kept ones included, before its
-    /// dependents start (e.g. register builders in the hub once the hub answers). It runs again
-    /// on every `up`, so it must be idempotent; that is also how a re-run finishes an interrupted one.
+    /// <param name="runHook">
+    /// Runs one of the plan's <see cref="ConvergePlan.Hooks"/> and returns what it changed (each
+    /// change is reported); required when the plan has hooks.
     /// </param>
     public async Task ExecuteAsync(ConvergePlan plan, IProgress<FarmEvent>? progress = null,
-        Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default)
+        Func<HookStep, CancellationToken, Task<IReadOnlyList<string>>>? runHook = null, CancellationToken ct = default)
     {
+        if (plan.Hooks.Count > 0 && runHook is null)
+            throw new ArgumentException("the plan has hooks and no runner was given for them", nameof(runHook));
         var run = new Run(progress);
 
         foreach (var step in plan.Of(ResourceKind.Network).Where(s => s.Action == StepAction.Create))
@@ -51,7 +52,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
         foreach (var group in DependencyOrder.TeardownGroups(orphans, s => s.Role ?? ""))
             await Task.WhenAll(group.Select(s => StopAndRemoveAsync(s.ExistingId!, s.Name, run, ct)));
 
-        await RunContainersAsync(plan, run, onHealthy, ct);
+        await RunContainersAsync(plan, run, runHook, ct);
     }
 
     private async Task BuildAsync(ImageSpec image, Run run, CancellationToken ct)
@@ -69,7 +70,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
         run.Report(FarmStep.Build, image.Reference, "built");
     }
 
-    private async Task RunContainersAsync(ConvergePlan plan, Run run, Func<ContainerSpec, CancellationToken, Task>? onHealthy,
+    private async Task RunContainersAsync(ConvergePlan plan, Run run, Func<HookStep, CancellationToken, Task<IReadOnlyList<string>>>? runHook,
         CancellationToken ct)
     {
         var steps = plan.Of(ResourceKind.Container).Where(s => s.Action != StepAction.Remove).ToList();
@@ -94,7 +95,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
                 }
                 try
                 {
-                    await ConvergeContainerAsync(step, plan, run, onHealthy, () => mine.TrySetResult(true), stopAll.Token);
+                    await ConvergeContainerAsync(step, plan, run, runHook, () => mine.TrySetResult(true), stopAll.Token);
                     return true;
                 }
                 catch (OperationCanceledException) when (stopAll.IsCancellationRequested)
@@ -127,7 +128,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     }
 
     private async Task ConvergeContainerAsync(ConvergeStep step, ConvergePlan plan, Run run,
-        Func<ContainerSpec, CancellationToken, Task>? onHealthy, Action markReady, CancellationToken ct)
+        Func<HookStep, CancellationToken, Task<IReadOnlyList<string>>>? runHook, Action markReady, CancellationToken ct)
     {
         var spec = step.Container!;
         string id;
@@ -162,10 +163,12 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
         }
         else
             engineSaysHealthy = await WaitHealthyAsync(id, spec, run, direct: _options.DirectHealthChecks, ct);
-        if (onHealthy is not null)
+        foreach (var hook in plan.HooksAfter(spec.Name))
         {
-            await onHealthy(spec, ct);
-            run.Report(FarmStep.OnHealthy, spec.Name, "done");
+            var changes = await runHook!(hook, ct);
+            foreach (var change in changes)
+                run.Report(FarmStep.OnHealthy, hook.Name, change);
+            run.Report(FarmStep.OnHealthy, hook.Name, $"{hook.Action} {hook.Kind}: {(changes.Count == 0 ? "nothing to change" : "done")}");
         }
         markReady();
         if (!engineSaysHealthy)

@@ -33,18 +33,20 @@ public sealed class FarmLifecycle(IDockerEngine engine, EngineOptions? options =
     /// Converges the engine on the plan and returns the plan it ran. Safe to re-run and to interrupt:
     /// what exists is read from labels, so the next run finishes what this one started.
     /// </summary>
+    /// <param name="hooks">Steps to run once a container is healthy (see <see cref="HookStep"/>), with <paramref name="runHook"/>.</param>
     public async Task<ConvergePlan> UpAsync(FarmPlan plan, IProgress<FarmEvent>? progress = null,
-        Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default)
+        IReadOnlyList<HookStep>? hooks = null, Func<HookStep, CancellationToken, Task<IReadOnlyList<string>>>? runHook = null,
+        CancellationToken ct = default)
     {
-        var converge = await PreviewAsync(plan, ct);
-        await ExecuteAsync(converge, progress, onHealthy, ct);
+        var converge = await PreviewAsync(plan, ct) with { Hooks = hooks ?? [] };
+        await ExecuteAsync(converge, progress, runHook, ct);
         return converge;
     }
 
     /// <summary>Runs a plan made by <see cref="PreviewAsync"/>, for callers that look at it first.</summary>
     public Task ExecuteAsync(ConvergePlan converge, IProgress<FarmEvent>? progress = null,
-        Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default) =>
-        _executor.ExecuteAsync(converge, progress, onHealthy, ct);
+        Func<HookStep, CancellationToken, Task<IReadOnlyList<string>>>? runHook = null, CancellationToken ct = default) =>
+        _executor.ExecuteAsync(converge, progress, runHook, ct);
 
     /// <summary>Removes the stack's containers and network; its volumes too when <paramref name="purge"/>.</summary>
     public async Task<DownResult> DownAsync(string stack, bool purge, IProgress<FarmEvent>? progress = null, CancellationToken ct = default) =>

@@ -22,7 +22,8 @@ public sealed record FarmDefinition(
 
     /// <summary>
     /// Loads or makes the stack's credentials in <paramref name="state"/> and plans the farm.
-    /// A read-only state folder is read in place and never written (preview, status).
+    /// A read-only state folder is read in place and never written (preview, status); a deferred
+    /// one keeps what it would write in its <see cref="StateFolder.Pending"/> (`up` writes it as a plan step).
     /// </summary>
     public static FarmDefinition Load(Stack stack, StateFolder state, IReadOnlyList<string>? allowedScms = null, TimeProvider? clock = null, string? kojiImage = null)
     {
@@ -42,7 +43,7 @@ public sealed record FarmDefinition(
 
         var pki = FarmPki.LoadOrCreate(state.Path, new PkiRequest(spec.Organization, names.ServerNames, clients,
             Keys.Parse(spec.Pki.KeyAlgorithm) ?? throw new InvalidOperationException($"pki.keyAlgorithm '{spec.Pki.KeyAlgorithm}' was not validated")),
-            clock, state.ReadOnly);
+            clock, state.ReadOnly, state.Pending);
         var credentials = new FarmCredentials(
             pki.CaCertificatePem,
             ToCertKey(pki.Server),

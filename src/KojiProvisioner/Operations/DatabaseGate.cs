@@ -10,45 +10,50 @@ public sealed record UpgradeStep(SchemaVersion From, string ToKoji, IReadOnlyLis
 }
 
 /// <summary>
-/// What `up` does once the database is healthy and before any hub (re)starts: finish a pending
-/// restore, then check the stack's Koji against the database's schema: a downgrade is refused
-/// (exit 2) before anything else is touched; an upgrade gets a backup first (unless told not to).
-/// The scripts themselves run in the new hub's bootstrap, under the schema-load lock.
+/// The steps of `up` that wait on a healthy database, before any hub (re)starts (see
+/// <see cref="UpPlanner"/>, which decides which of them run): check the stack's Koji against the
+/// database's schema — a downgrade is refused (exit 2) before anything else is touched — stop the
+/// old release's daemons, and back up before an upgrade. The scripts themselves run in the new
+/// hub's bootstrap, under the schema-load lock.
 /// </summary>
 public static class DatabaseGate
 {
-    /// <param name="hubUnchanged">
-    /// The hub is kept as it runs (same image, so the same Koji): unless a restore just loaded
-    /// another database, the schema already matches it and is not read.
-    /// </param>
-    public static async Task<IReadOnlyList<string>> OnDatabaseHealthyAsync(DockerEngine engine, FarmDefinition definition, StateFolder state,
-        bool backupBeforeUpgrade, IProgress<FarmEvent>? progress, CancellationToken ct, bool hubUnchanged = false)
+    /// <summary>
+    /// The step for a schema that could not be read when `up` planned (the database was not
+    /// running, or a restore replaced it): read it now, and when it needs an upgrade, stop the old
+    /// daemons and back up first, as a planned upgrade does.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> CheckSchemaAsync(DockerEngine engine, FarmDefinition definition,
+        bool backupBeforeUpgrade, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
-        var changes = new List<string>(await Restore.ApplyPendingAsync(engine, definition, state, progress, ct));
-        if (hubUnchanged && changes.Count == 0)
-            return changes;
         var upgrade = await PlanAsync(engine, definition, ct);
         if (upgrade is null || upgrade.Scripts.Count == 0)
-            return changes;
-        // The old release's daemons stop before the schema changes: kojira and kojid survive a hub
-        // restart, and an old kojira left running talks to the new hub (it expired a repo it no
-        // longer understood). They are recreated on the new image right after; the old hub stays
-        // up for the backup, which asks it for its version, and is recreated next.
+            return [];
         await StopOldKojiAsync(engine, definition, progress, ct);
         if (!backupBeforeUpgrade)
-        {
-            changes.Add($"schema upgrade {upgrade.Describe}; no backup first (--no-backup)");
-            return changes;
-        }
-        var dir = PreUpgradeBackupDir(definition, upgrade, DateTimeOffset.UtcNow);
-        progress?.Report(new FarmEvent(FarmStep.Backup, definition.Stack.Name, $"before the schema upgrade: backup into {dir}", TimeSpan.Zero));
-        var manifest = await Backup.RunAsync(engine, definition, dir, progress, ct);
-        changes.Add($"schema upgrade {upgrade.Describe}; backup first in {dir} ({Bytes.Format(manifest.TotalBytes)})");
-        return changes;
+            return [$"schema upgrade {upgrade.Describe}; no backup first (--no-backup)"];
+        return [await BackupAsync(engine, definition, PreUpgradeBackupDir(definition, upgrade, DateTimeOffset.UtcNow), upgrade, progress, ct)];
     }
 
-    private static async Task StopOldKojiAsync(DockerEngine engine, FarmDefinition definition, IProgress<FarmEvent>? progress, CancellationToken ct)
+    /// <summary>A backup before the schema changes, into <paramref name="dir"/> (planned by <see cref="PreUpgradeBackupDir"/>).</summary>
+    public static async Task<string> BackupAsync(DockerEngine engine, FarmDefinition definition, string dir, UpgradeStep upgrade,
+        IProgress<FarmEvent>? progress, CancellationToken ct)
     {
+        progress?.Report(new FarmEvent(FarmStep.Backup, definition.Stack.Name, $"before the schema upgrade: backup into {dir}", TimeSpan.Zero));
+        var manifest = await Backup.RunAsync(engine, definition, dir, progress, ct);
+        return $"schema upgrade {upgrade.Describe}; backup first in {dir} ({Bytes.Format(manifest.TotalBytes)})";
+    }
+
+    /// <summary>
+    /// The old release's daemons stop before the schema changes: kojira and kojid survive a hub
+    /// restart, and an old kojira left running talks to the new hub (it expired a repo it no
+    /// longer understood). They are recreated on the new image right after; the old hub stays
+    /// up for the backup, which asks it for its version, and is recreated next.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> StopOldKojiAsync(DockerEngine engine, FarmDefinition definition, IProgress<FarmEvent>? progress,
+        CancellationToken ct)
+    {
+        var stopped = new List<string>();
         // Builders first: kojid stops at once while the hub still answers.
         var order = new[] { Roles.Builder, Roles.Kojira };
         foreach (var container in definition.Plan.Containers.Where(c => order.Contains(c.Role)).OrderBy(c => Array.IndexOf(order, c.Role)))
@@ -57,7 +62,21 @@ public static class DatabaseGate
                 continue;
             await engine.StopContainerAsync(running.ID, container.Name, TimeSpan.FromSeconds(10), ct);
             progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, "stopped for the schema upgrade", TimeSpan.Zero));
+            stopped.Add($"stopped {container.Name} for the schema upgrade");
         }
+        return stopped;
+    }
+
+    /// <summary>After the new hub is healthy: the schema it left, checked against the planned upgrade's target.</summary>
+    public static async Task<IReadOnlyList<string>> VerifyUpgradeAsync(DockerEngine engine, FarmDefinition definition, UpgradeStep upgrade,
+        CancellationToken ct)
+    {
+        var target = SchemaVersion.Parse(upgrade.ToKoji);
+        var now = await FarmDatabase.SchemaVersionAsync(engine, definition.Names.Container(Roles.Db), ct);
+        if (now is not { } version || version < target)
+            throw new FarmException($"the hub of Koji {upgrade.ToKoji} started, but the database's schema is {now?.ToString() ?? "missing"}, not {target}: " +
+                $"see `docker logs {definition.Names.Container(Roles.Hub)}`; the backup taken before the upgrade restores the old one");
+        return [$"schema upgraded {upgrade.From} -> {version} ({string.Join(", ", upgrade.Scripts.Select(x => x.Name))})"];
     }
 
     /// <summary>Beside the state folder, never in it (a later backup of the state folder would carry it).</summary>

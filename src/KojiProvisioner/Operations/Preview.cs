@@ -5,8 +5,14 @@ using KojiProvisioner.Farm;
 
 namespace KojiProvisioner.Operations;
 
-/// <summary>One line of what `up` would do to a resource, with its cause.</summary>
-public sealed record PlanChange(string Action, string Kind, string Name, string Cause);
+/// <summary>One line of what `up` would do, with its cause.</summary>
+public sealed record PlanChange(string Action, string Kind, string Name, string Cause)
+{
+    /// <summary>`state` (the state folder), `engine` (objects, and the steps once a container is healthy) or `farm` (after the containers).</summary>
+    public string Phase { get; init; } = "engine";
+    /// <summary>For a step that waits on a healthy container: that container.</summary>
+    public string? After { get; init; }
+}
 
 /// <summary>What `up` would write to Koji: planned against the farm's hub when it answers, else against a new hub.</summary>
 public sealed record KojiPreview(FarmKojiPlan Plan, bool HubAnswered);
@@ -14,14 +20,16 @@ public sealed record KojiPreview(FarmKojiPlan Plan, bool HubAnswered);
 /// <summary>The farm a stack describes, what `up` would do on the engine (null: no engine answered) and in Koji.</summary>
 public sealed record PreviewResult(FarmDefinition Definition, IReadOnlyList<PlanChange>? Engine, KojiPreview Koji);
 
-/// <summary>`preview`: the plans `up` would run, computed without writing anything.</summary>
+/// <summary>`preview`: the plan `up` would run (<see cref="UpPlanner"/>, every phase), made without writing anything.</summary>
 public sealed class Preview(Stack stack)
 {
     public async Task<PreviewResult> RunAsync(CancellationToken ct)
     {
         var content = StackContent.Load(stack);
-        var definition = Definition(content);
-        return new PreviewResult(definition, await EngineChangesAsync(definition, ct), await KojiAsync(content, ct));
+        // Deferred and never committed: what `up` would write to the state folder is shown, not written.
+        var definition = FarmDefinition.Load(stack, StateFolder.DeferredAt(stack.StateDirectory), content?.AllowedScms);
+        var koji = await KojiAsync(content, ct);
+        return new PreviewResult(definition, await PlanAsync(definition, content, koji, ct), koji);
     }
 
     /// <summary>The plan as `up` would make it now: the state folder is read in place, and nothing is written
@@ -40,10 +48,9 @@ public sealed class Preview(Stack stack)
         return Definition();
     }
 
-    /// <summary>What `up` would do on the engine; null when no engine answers (preview still shows the plan).</summary>
-    private static async Task<IReadOnlyList<PlanChange>?> EngineChangesAsync(FarmDefinition definition, CancellationToken ct)
+    /// <summary>Every line of the plan `up` would run; null when no engine answers (preview still shows the farm).</summary>
+    private async Task<IReadOnlyList<PlanChange>?> PlanAsync(FarmDefinition definition, KojiContent? content, KojiPreview koji, CancellationToken ct)
     {
-        var plan = definition.Plan;
         DockerEngine engine;
         try
         {
@@ -55,15 +62,19 @@ public sealed class Preview(Stack stack)
         }
         using (engine)
         {
-            var converge = await new FarmLifecycle(engine).PreviewAsync(plan, ct);
-            var changes = converge.Steps
-                .Select(s => new PlanChange(ConvergePlan.Verb(s.Action), s.Kind.ToString().ToLowerInvariant(), s.Name, s.Cause))
-                .ToList();
-            // A Koji upgrade (DatabaseGate): the step and its scripts; a downgrade fails here (exit 2).
-            if (await DatabaseGate.PlanAsync(engine, definition, ct) is { Scripts.Count: > 0 } upgrade)
-                changes.Add(new PlanChange("upgrade", "schema", $"koji {upgrade.From} -> {SchemaVersion.Parse(upgrade.ToKoji)}",
-                    $"the new hub runs {string.Join(", ", upgrade.Scripts.Select(x => x.Name))} (after a backup; up --no-backup skips it)"));
-            return changes;
+            var state = StateFolder.ReadOnlyAt(stack.StateDirectory);
+            var farm = definition.Plan with { VolumeLabels = FarmIdentity.VolumeLabels(state, definition.Credentials.CaCertificatePem) };
+            var converge = await new FarmLifecycle(engine).PreviewAsync(farm, ct);
+            var retired = new RemoteFleet(stack).Retired().Select(r => r.Name).ToList();
+            // A Koji downgrade fails here (exit 2), as it does in `up`.
+            var facts = await UpObserver.FactsAsync(engine, definition, converge, state, backupBeforeUpgrade: true, ct) with
+            {
+                Koji = koji.HubAnswered ? koji.Plan : null,
+                NewHubKoji = koji.HubAnswered ? null : koji.Plan,
+                RemoteHosts = stack.Spec.Builders.Remote.Select(r => r.Name).ToList(),
+                RetiredHosts = retired,
+            };
+            return UpPlanner.Plan(definition, converge, facts).Lines;
         }
     }
 

@@ -17,13 +17,17 @@ public sealed record UpResult(
 {
     /// <summary>Remote hosts that failed; `up` exits 1 when there are any, after everything else converged.</summary>
     public IReadOnlyList<RemoteHostResult> FailedHosts => Remote?.Where(r => r.Failed).ToList() ?? [];
+
+    /// <summary>The plan `up` ran (the one `preview` prints).</summary>
+    public UpPlan? Plan { get; init; }
 }
 
 /// <summary>
-/// `up`: converge the containers; once the hub is healthy, one plan of what Koji must get (the
-/// farm's builders and kojira, then the content file) applied in multicall batches; then the
-/// remote builders over SSH. Every step reads before it writes, so `up` can be re-run after any
-/// failure or interruption and finishes the job.
+/// `up`: observe (the engine, the state folder, the database, the hub), make one <see cref="UpPlan"/>
+/// (<see cref="UpPlanner"/>, the same plan `preview` prints), then run it step by step: the state
+/// folder, the engine's objects with the steps that wait on a healthy database or hub, then the
+/// buildroot and the remote builders. Every step reads before it writes, so `up` can be re-run
+/// after any failure or interruption and finishes the job.
 /// </summary>
 public sealed class Up(Stack stack)
 {
@@ -58,7 +62,8 @@ public sealed class Up(Stack stack)
             // Before anything is made: a state folder that did not make this farm stops here (or, adopting, takes it over).
             foreign = await FarmIdentityCheck.CheckAsync(engine, stack.Name, state, adopt, ct);
             Timings.Mark("up: farm identity checked");
-            definition = FarmDefinition.Load(stack, state, content?.AllowedScms);
+            // In memory: what the state folder lacks is written by the plan's first step.
+            definition = FarmDefinition.Load(stack, StateFolder.DeferredAt(stack.StateDirectory), content?.AllowedScms);
             Timings.Mark("up: farm definition loaded (PKI, secrets, rendered files, image recipes)");
         }
         catch
@@ -66,72 +71,42 @@ public sealed class Up(Stack stack)
             await observing.ContinueWith(_ => { }, TaskScheduler.Default); // ended before the engine client goes
             throw;
         }
-        FarmIdentity.RecordAdopted(state, foreign);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var farm = definition.Plan with
+        {
+            VolumeLabels = FarmIdentity.VolumeLabels(state, definition.Credentials.CaCertificatePem),
+            Labels = ttl is { } t ? FarmLabels.WithExpiry(definition.Plan.Labels, t, DateTimeOffset.UtcNow) : definition.Plan.Labels,
+        };
+        var converge = await lifecycle.PreviewAsync(farm, await observing, ct);
+        Timings.Mark("up: engine read, converge plan made");
+        var facts = await UpObserver.FactsAsync(engine, definition, converge, state, backupBeforeUpgrade, ct) with
+        {
+            Adopted = foreign,
+            RemoteHosts = stack.Spec.Builders.Remote.Select(r => r.Name).ToList(),
+            RetiredHosts = retiredNames,
+        };
+        // The hub read beside the engine reads holds when the hub runs on as it is and no restore replaces its database.
+        facts = facts with { Koji = facts.KojiReadAgain ? null : await readAhead.PlanAsync() };
+        var plan = UpPlanner.Plan(definition, converge, facts);
+        Timings.Mark("up: plan made");
+
+        var run = new UpRun(stack, engine, definition, state, plan, options, progress);
+        await run.FirstAsync(ct);
         using var hub = AdminHub.Client(definition);
         // Recorded before any host is touched: a run cut short still knows every host it may have changed.
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired));
-
-        // The hook runs once the hub is healthy, also when it was kept, so builders added or
-        // removed since the last run reach Koji before they start.
-        FarmKojiPlan? koji = null;
-        ContentApplyResult? applied = null;
-        var gateChanges = new List<string>();
-        var plan = definition.Plan with
-        {
-            VolumeLabels = FarmIdentity.VolumeLabels(state),
-            Labels = ttl is { } t ? FarmLabels.WithExpiry(definition.Plan.Labels, t, DateTimeOffset.UtcNow) : definition.Plan.Labels,
-        };
-        var converge = await lifecycle.PreviewAsync(plan, await observing, ct);
-        Timings.Mark("up: engine read, converge plan made");
-        // A hub kept (or only restarted) as it is already runs the stack's Koji on this database:
-        // no schema upgrade or downgrade can be pending, so the database gate need not ask.
-        var hubName = definition.Names.Container(Roles.Hub);
-        var hubUnchanged = converge.Of(ResourceKind.Container)
-            .Any(s => s.Name == hubName && s.Action is StepAction.Keep or StepAction.Start);
-        await lifecycle.ExecuteAsync(converge, progress, async (container, token) =>
-        {
-            // Day-2 (DatabaseGate): once the database is healthy and before any hub starts,
-            // finish a pending restore, refuse a Koji downgrade, back up before a schema upgrade.
-            if (container.Role == Roles.Db)
-            {
-                Timings.Mark("up: database healthy");
-                var gate = await DatabaseGate.OnDatabaseHealthyAsync(engine, definition, state, backupBeforeUpgrade, progress, token,
-                    hubUnchanged);
-                gateChanges.AddRange(gate);
-                Timings.Mark("up: database gate passed (pending restore, schema version)");
-                foreach (var change in gate)
-                    progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change, clock.Elapsed));
-                return;
-            }
-            if (container.Role != Roles.Hub)
-                return;
-            Timings.Mark("up: hub healthy");
-            // The hub read beside the engine reads holds when the hub ran on as it is, and no restore replaced its database.
-            koji = hubUnchanged && gateChanges.Count == 0 ? await readAhead.PlanAsync() : null;
-            koji ??= await FarmKoji.PlanAsync(hub, stack.Spec, content, retiredNames, token, formerStacks);
-            Timings.Mark("up: hub read, Koji plan made");
-            applied = await ContentApplier.ApplyAsync(hub, koji.Plan, token);
-            Timings.Mark("up: Koji plan applied");
-            foreach (var change in koji.Registration.Changes)
-                progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
-        }, ct);
-
-        // An offline OS line's buildroot: made once per machine, imported into Koji and tagged (after the content made its tags).
-        if (stack.Spec.Buildroot.Bootstrap.Length > 0)
-            await new Flock.BuildrootBootstrap(engine, hub, options ?? new EngineOptions(), progress).EnsureAsync(
-                definition.Names.Container(Roles.Hub), stack.Spec.Koji.BaseImage!, stack.Spec.Buildroot.Tags, stack.Spec.Admin.Name, ct);
-
+        await lifecycle.ExecuteAsync(plan.Engine, progress, (step, token) => run.HookAsync(step, hub, content, retiredNames, formerStacks, token), ct);
         Timings.Mark("up: containers converged");
-        // Remote builders: registered in Koji above; now set up over SSH, all hosts in parallel.
+        await run.LastAsync(hub, ct);
+
         var remote = await ConvergeRemoteAsync(fleet, definition, retired, ct, progress);
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired.Where(r => remote.Any(x => x.Name == r.Name && x.Failed))));
 
+        var koji = run.Koji;
         var contentPlan = content is null ? null : koji?.Content;
-        var contentApplied = contentPlan is null || applied is null ? null
-            : new ContentApplyResult(contentPlan.Changes.Count, contentPlan.WriteCount, applied.Batches);
-        return new UpResult(definition, converge, [.. gateChanges, .. koji?.Registration.Changes.Select(c => c.Summary) ?? []],
-            contentPlan, contentApplied, remote);
+        var contentApplied = contentPlan is null || run.Applied is null ? null
+            : new ContentApplyResult(contentPlan.Changes.Count, contentPlan.WriteCount, run.Applied.Batches);
+        return new UpResult(definition, plan.Engine, [.. run.Changes, .. koji?.Registration.Changes.Select(c => c.Summary) ?? []],
+            contentPlan, contentApplied, remote) { Plan = plan };
     }
 
     private async Task<IReadOnlyList<RemoteHostResult>> ConvergeRemoteAsync(RemoteFleet fleet, FarmDefinition definition,

@@ -50,7 +50,9 @@ public sealed partial class FarmPki
     public IReadOnlyList<string> Changes { get; }
 
     /// <param name="readOnly">Read what exists and make what is missing in memory only (preview, status): nothing is written.</param>
-    public static FarmPki LoadOrCreate(string stateDirectory, PkiRequest request, TimeProvider? clock = null, bool readOnly = false)
+    /// <param name="pending">With <paramref name="readOnly"/>: where the files that would have been written go instead (`up`'s plan writes them later).</param>
+    public static FarmPki LoadOrCreate(string stateDirectory, PkiRequest request, TimeProvider? clock = null, bool readOnly = false,
+        StateWrites? pending = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stateDirectory);
         ArgumentNullException.ThrowIfNull(request);
@@ -60,6 +62,7 @@ public sealed partial class FarmPki
         var directory = Path.Combine(Path.GetFullPath(stateDirectory), "pki");
         var clientsDirectory = Path.Combine(directory, "clients");
         var write = !readOnly;
+        Action<string, string, bool> save = write ? PemFiles.WriteAtomically : pending is not null ? pending.Add : (_, _, _) => { };
         if (write)
         {
             Directory.CreateDirectory(stateDirectory);
@@ -78,12 +81,12 @@ public sealed partial class FarmPki
         var leaves = clientLeaves.Values.Prepend(serverLeaf).ToList();
         var noCa = !File.Exists(Path.Combine(directory, "ca.crt")) && !File.Exists(Path.Combine(directory, "ca.key"));
         using var newKeys = new LeafKeyPool(request.KeyAlgorithm, noCa ? leaves.Count : leaves.Count(l => !File.Exists(l.CertificatePath) || !File.Exists(l.KeyPath)));
-        using var ca = LoadOrCreateCa(directory, request.Organization, request.KeyAlgorithm, now, changes, write, out var caIsNew);
+        using var ca = LoadOrCreateCa(directory, request.Organization, request.KeyAlgorithm, now, changes, write, save, out var caIsNew);
 
         var serverSubject = CertificateAuthority.ServerSubject(request.Organization, serverNames);
         var server = EnsureLeaf(
             serverLeaf,
-            ca, caIsNew, request.KeyAlgorithm, now, changes, write,
+            ca, caIsNew, request.KeyAlgorithm, now, changes, write, save,
             existing =>
                 !ServerNames.FromCertificate(existing).SameNamesAs(serverNames) ? "names changed"
                 : !SameName(existing.SubjectName, serverSubject) ? "subject changed"
@@ -96,7 +99,7 @@ public sealed partial class FarmPki
             var subject = CertificateAuthority.ClientSubject(request.Organization, client.OrganizationalUnit, client.CommonName);
             clients[client.Name] = EnsureLeaf(
                 clientLeaves[client.Name],
-                ca, caIsNew, request.KeyAlgorithm, now, changes, write,
+                ca, caIsNew, request.KeyAlgorithm, now, changes, write, save,
                 existing => SameName(existing.SubjectName, subject) ? null : "subject changed",
                 () => ca.IssueClient(subject, now, newKeys.Take()));
         }
@@ -109,7 +112,7 @@ public sealed partial class FarmPki
 
     /// <param name="algorithm">For a new CA only: an existing one keeps its key until it is renewed, since replacing it reissues everything.</param>
     private static CertificateAuthority LoadOrCreateCa(string directory, string organization, KeyAlgorithm algorithm, DateTimeOffset now,
-        List<string> changes, bool write, out bool isNew)
+        List<string> changes, bool write, Action<string, string, bool> save, out bool isNew)
     {
         var certificatePath = Path.Combine(directory, "ca.crt");
         var keyPath = Path.Combine(directory, "ca.key");
@@ -120,7 +123,7 @@ public sealed partial class FarmPki
         {
             isNew = true;
             changes.Add("created CA");
-            return CreateCa(certificatePath, keyPath, organization, algorithm, now, write);
+            return CreateCa(certificatePath, keyPath, organization, algorithm, now, save);
         }
         // Half a CA cannot sign, and silently replacing it would hide a lost key: ask the user
         if (!haveKey)
@@ -158,20 +161,18 @@ public sealed partial class FarmPki
         ca.Dispose();
         isNew = true;
         changes.Add($"renewed CA: {ExpiryReason(notAfter, now)}");
-        return CreateCa(certificatePath, keyPath, organization, algorithm, now, write);
+        return CreateCa(certificatePath, keyPath, organization, algorithm, now, save);
     }
 
     private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, KeyAlgorithm algorithm,
-        DateTimeOffset now, bool write)
+        DateTimeOffset now, Action<string, string, bool> save)
     {
         var ca = CertificateAuthority.Create(organization, now, algorithm);
-        if (!write)
-            return ca;
         try
         {
             // key first: a run stopped in between leaves a mismatched pair, which the next run reports
-            PemFiles.WriteAtomically(keyPath, ca.KeyPem, secret: true);
-            PemFiles.WriteAtomically(certificatePath, PemFiles.ToPem(ca.Certificate), secret: false);
+            save(keyPath, ca.KeyPem, true);
+            save(certificatePath, PemFiles.ToPem(ca.Certificate), false);
             return ca;
         }
         catch
@@ -182,7 +183,7 @@ public sealed partial class FarmPki
     }
 
     private static IssuedCertificate EnsureLeaf(Leaf leaf, CertificateAuthority ca, bool caIsNew, KeyAlgorithm algorithm, DateTimeOffset now,
-        List<string> changes, bool write, Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, AsymmetricAlgorithm Key)> issue)
+        List<string> changes, bool write, Action<string, string, bool> save, Func<X509Certificate2, string?> mismatch, Func<(X509Certificate2 Certificate, AsymmetricAlgorithm Key)> issue)
     {
         var haveCertificate = File.Exists(leaf.CertificatePath);
         var haveKey = File.Exists(leaf.KeyPath);
@@ -222,11 +223,9 @@ public sealed partial class FarmPki
         using (newCertificate)
         using (newKey)
         {
-            if (!write)
-                return Describe(newCertificate, newKey);
             // key first: a run stopped in between leaves a mismatched pair, which the next run reissues
-            PemFiles.WriteAtomically(leaf.KeyPath, PemFiles.ToPem(newKey), secret: true);
-            PemFiles.WriteAtomically(leaf.CertificatePath, PemFiles.ToPem(newCertificate), secret: false);
+            save(leaf.KeyPath, PemFiles.ToPem(newKey), true);
+            save(leaf.CertificatePath, PemFiles.ToPem(newCertificate), false);
             return Describe(newCertificate, newKey);
         }
     }

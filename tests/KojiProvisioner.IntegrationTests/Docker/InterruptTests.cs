@@ -19,7 +19,7 @@ public class InterruptTests(ITestOutputHelper output) : EngineTest(output)
                 cts.Cancel();
         });
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Farm.UpAsync(plan, events, null, cts.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Farm.UpAsync(plan, events, ct: cts.Token));
 
         var left = await new FarmObserver(Engine).ObserveAsync(stack, [], None);
         Assert.Equal([$"{stack}-db", $"{stack}-hub"], left.Containers.Select(c => c.Name));

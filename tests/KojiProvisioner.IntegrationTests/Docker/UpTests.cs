@@ -13,14 +13,15 @@ public class UpTests(ITestOutputHelper output) : EngineTest(output)
         var stack = NewStack();
         var plan = TestFarm.Plan(stack, builders: 2);
         var healthyOrder = new List<string>();
-        Task OnHealthy(ContainerSpec c, CancellationToken _)
+        var hooks = plan.Containers.Select(c => new HookStep(c.Name, "test", "note", c.Name, "healthy")).ToList();
+        Task<IReadOnlyList<string>> OnHealthy(HookStep h, CancellationToken _)
         {
             lock (healthyOrder)
-                healthyOrder.Add(c.Name);
-            return Task.CompletedTask;
+                healthyOrder.Add(h.After);
+            return Task.FromResult<IReadOnlyList<string>>([]);
         }
 
-        var first = await Farm.UpAsync(plan, Events(), OnHealthy);
+        var first = await Farm.UpAsync(plan, Events(), hooks, OnHealthy);
 
         Assert.Equal(1 + 1 + 5, first.Summary[StepAction.Create]); // network, volume, containers
         var status = await Farm.StatusAsync(stack, plan);
@@ -31,7 +32,7 @@ public class UpTests(ITestOutputHelper output) : EngineTest(output)
         var before = await ContainersAsync(stack);
 
         healthyOrder.Clear();
-        var second = await Farm.UpAsync(plan, Events(), OnHealthy);
+        var second = await Farm.UpAsync(plan, Events(), hooks, OnHealthy);
 
         Assert.False(second.HasChanges, second.ToString());
         Assert.Equal(before, await ContainersAsync(stack));

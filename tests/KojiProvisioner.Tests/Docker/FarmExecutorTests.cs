@@ -98,17 +98,21 @@ public sealed class FarmExecutorTests
     private static ConvergePlan NothingYet(FarmPlan plan) => ConvergePlanner.Plan(plan,
         new ObservedFarm(plan.Stack, [], [], [], plan.Images.ToDictionary(i => i.Reference, i => SampleFarm.ImageId(i.Reference))));
 
+    /// <summary>A hook after every container of the plan.</summary>
+    private static ConvergePlan WithHooks(ConvergePlan plan) =>
+        plan with { Hooks = plan.Of(ResourceKind.Container).Select(s => new HookStep(s.Name, "test", "note", s.Name, "healthy")).ToList() };
+
     [Fact]
     public async Task Up_makes_network_and_volumes_then_each_container_after_its_dependency_is_healthy_and_its_hook_ran()
     {
         var plan = SampleFarm.Plan(builders: 1);
         var engine = new RecordingEngine();
         var hooks = new ConcurrentQueue<string>();
-        await new FarmExecutor(engine, Fast).ExecuteAsync(NothingYet(plan), null, (c, _) =>
+        await new FarmExecutor(engine, Fast).ExecuteAsync(WithHooks(NothingYet(plan)), null, (h, _) =>
         {
-            hooks.Enqueue(c.Name);
-            engine.Log.Enqueue($"hook {c.Name}");
-            return Task.CompletedTask;
+            hooks.Enqueue(h.After);
+            engine.Log.Enqueue($"hook {h.After}");
+            return Task.FromResult<IReadOnlyList<string>>([]);
         });
 
         var log = engine.Log.ToList();
@@ -133,10 +137,10 @@ public sealed class FarmExecutorTests
         var events = new ConcurrentQueue<FarmEvent>();
         var hooks = new ConcurrentQueue<string>();
 
-        await new FarmExecutor(engine, Fast).ExecuteAsync(ConvergePlanner.Plan(plan, observed), new SyncProgress(events.Enqueue), (c, _) =>
+        await new FarmExecutor(engine, Fast).ExecuteAsync(WithHooks(ConvergePlanner.Plan(plan, observed)), new SyncProgress(events.Enqueue), (h, _) =>
         {
-            hooks.Enqueue(c.Name);
-            return Task.CompletedTask;
+            hooks.Enqueue(h.After);
+            return Task.FromResult<IReadOnlyList<string>>([]);
         });
 
         Assert.Empty(engine.Log); // nothing made, started or stopped

@@ -5,6 +5,7 @@ using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Operations;
 using Spectre.Console;
+using KojiProvisioner.Database;
 
 namespace KojiProvisioner.Cli.Commands;
 

@@ -30,7 +30,7 @@ public sealed class KnownHosts(string file)
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             StateFolder.WritePrivate(file, JsonSerializer.Serialize(new SortedDictionary<string, string>(all, StringComparer.Ordinal),
                 // Fingerprints as OpenSSH prints them (`+` and `/` unescaped): people read and edit this file.
-                StateFileJson.Relaxed.SortedDictionaryStringString) + "\n");
+                HostsJson.Relaxed.SortedDictionaryStringString) + "\n");
         }
     }
 
@@ -40,7 +40,7 @@ public sealed class KnownHosts(string file)
             return new Dictionary<string, string>(StringComparer.Ordinal);
         try
         {
-            return JsonSerializer.Deserialize(System.IO.File.ReadAllText(file), StateFileJson.Default.DictionaryStringString)
+            return JsonSerializer.Deserialize(System.IO.File.ReadAllText(file), HostsJson.Default.DictionaryStringString)
                 ?? new Dictionary<string, string>(StringComparer.Ordinal);
         }
         catch (JsonException e)

@@ -18,7 +18,7 @@ public sealed class RemoteHostRegistry(string file)
             return [];
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllText(file), StateFileJson.Default.ListRemoteBuilderSpec) ?? [];
+            return JsonSerializer.Deserialize(File.ReadAllText(file), HostsJson.Default.ListRemoteBuilderSpec) ?? [];
         }
         catch (JsonException e)
         {
@@ -39,6 +39,6 @@ public sealed class RemoteHostRegistry(string file)
             return;
         }
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-        StateFolder.WritePrivate(file, JsonSerializer.Serialize(entries, StateFileJson.Default.ListRemoteBuilderSpec) + "\n");
+        StateFolder.WritePrivate(file, JsonSerializer.Serialize(entries, HostsJson.Default.ListRemoteBuilderSpec) + "\n");
     }
 }

@@ -1,5 +1,6 @@
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Operations;
 

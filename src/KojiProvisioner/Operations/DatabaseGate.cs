@@ -1,13 +1,9 @@
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Database;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Operations;
-
-/// <summary>A Koji upgrade `up` is about to make: from the database's schema to the stack's Koji, with the scripts the new hub will run.</summary>
-public sealed record UpgradeStep(SchemaVersion From, string ToKoji, IReadOnlyList<UpgradeScript> Scripts)
-{
-    public string Describe => $"Koji schema {From} -> {SchemaVersion.Parse(ToKoji)} (Koji {ToKoji}): {string.Join(", ", Scripts.Select(s => s.Name))}";
-}
 
 /// <summary>
 /// The steps of `up` that wait on a healthy database, before any hub (re)starts (see

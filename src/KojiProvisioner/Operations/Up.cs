@@ -3,6 +3,7 @@ using KojiProvisioner.Content;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Hosts;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Operations;
 

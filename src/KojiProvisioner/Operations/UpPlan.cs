@@ -1,6 +1,8 @@
 using System.Text;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Database;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Operations;
 

@@ -3,6 +3,8 @@ using KojiProvisioner.Content;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Koji;
+using KojiProvisioner.Database;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Operations;
 

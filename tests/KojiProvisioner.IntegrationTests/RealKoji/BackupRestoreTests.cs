@@ -4,6 +4,7 @@ using KojiProvisioner.IntegrationTests.Support;
 using KojiProvisioner.Koji;
 using KojiProvisioner.Operations;
 using Xunit.Abstractions;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.IntegrationTests.RealKoji;
 

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KojiProvisioner.Operations;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Tests.Base;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using KojiProvisioner.Operations;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Tests.Farm;
 

@@ -1,4 +1,5 @@
 using KojiProvisioner.Operations;
+using KojiProvisioner.Database;
 
 namespace KojiProvisioner.Tests.Farm;
 

@@ -4,6 +4,8 @@ using KojiProvisioner.Operations;
 using KojiProvisioner.Tests.Docker;
 using KojiProvisioner.Tests.Support;
 using Xunit.Abstractions;
+using KojiProvisioner.Database;
+using KojiProvisioner.Backups;
 
 namespace KojiProvisioner.Tests.Operations;
 

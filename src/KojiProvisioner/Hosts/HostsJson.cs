@@ -1,25 +1,21 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using KojiProvisioner.Config;
-using KojiProvisioner.Operations;
 
-namespace KojiProvisioner;
+namespace KojiProvisioner.Hosts;
 
 /// <summary>
-/// The JSON shapes of the files koji-farm keeps (a backup's manifest, a pending restore, the
-/// remote hosts a stack set up, learnt host keys), generated at build time: camelCase, indented,
-/// nulls written. Reading and writing them needs no serializer built at run time.
+/// The JSON shapes of the remote hosts a stack set up and of the host keys learnt from them,
+/// generated at build time: camelCase, indented, nulls written.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
-[JsonSerializable(typeof(BackupManifest))]
-[JsonSerializable(typeof(PendingRestore))]
 [JsonSerializable(typeof(List<RemoteBuilderSpec>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
-internal sealed partial class StateFileJson : JsonSerializerContext
+internal sealed partial class HostsJson : JsonSerializerContext
 {
     /// <summary>The same shapes with <c>+</c>, <c>/</c> and other printable characters left unescaped, for files people read.</summary>
-    public static StateFileJson Relaxed { get; } = new(new JsonSerializerOptions
+    public static HostsJson Relaxed { get; } = new(new JsonSerializerOptions
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,

@@ -4,8 +4,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Database;
 
-namespace KojiProvisioner.Operations;
+namespace KojiProvisioner.Backups;
 
 /// <summary>One file of a backup, with its size and SHA-256.</summary>
 public sealed record BackupPart(string Name, string File, long Bytes, string Sha256);
@@ -30,7 +31,7 @@ public sealed record BackupManifest(
         Parts.FirstOrDefault(p => p.Name == name) ?? throw new InputException($"the backup has no '{name}' part in its {FileName}");
 
     /// <summary>The manifest as it is written to the backup (camelCase, indented).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, StateFileJson.Default.BackupManifest);
+    public string ToJson() => JsonSerializer.Serialize(this, BackupJson.Default.BackupManifest);
 
     public void Save(string dir) => AtomicFile.Write(Path.Combine(dir, FileName), ToJson() + "\n", secret: true);
 
@@ -41,7 +42,7 @@ public sealed record BackupManifest(
             throw new InputException($"{dir} is not a koji-farm backup: no {FileName}");
         try
         {
-            var manifest = JsonSerializer.Deserialize(File.ReadAllText(file), StateFileJson.Default.BackupManifest)
+            var manifest = JsonSerializer.Deserialize(File.ReadAllText(file), BackupJson.Default.BackupManifest)
                 ?? throw new InputException($"{file} is empty");
             if (manifest.Format != 1)
                 throw new InputException($"{file}: backup format {manifest.Format} is not one this koji-farm reads (1)");
@@ -221,18 +222,6 @@ public static class Backup
     }
 
     private static string Rel(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
-}
-
-/// <summary>Bytes for people: 1.2 MB.</summary>
-public static class Bytes
-{
-    public static string Format(long n) => n switch
-    {
-        < 1024 => $"{n} B",
-        < 1024 * 1024 => $"{n / 1024.0:0.0} KB",
-        < 1024L * 1024 * 1024 => $"{n / 1024.0 / 1024:0.0} MB",
-        _ => $"{n / 1024.0 / 1024 / 1024:0.00} GB",
-    };
 }
 
 /// <summary>A write-only stream that hashes and counts what passes through to the inner stream, and reports the count about once a second.</summary>

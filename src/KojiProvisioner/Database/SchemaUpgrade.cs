@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text.RegularExpressions;
 
-namespace KojiProvisioner.Operations;
+namespace KojiProvisioner.Database;
 
 /// <summary>A Koji schema version: major.minor (the schema changes with the minor release only).</summary>
 public readonly record struct SchemaVersion(int Major, int Minor) : IComparable<SchemaVersion>
@@ -21,6 +21,12 @@ public readonly record struct SchemaVersion(int Major, int Minor) : IComparable<
     public static bool operator <=(SchemaVersion a, SchemaVersion b) => a.CompareTo(b) <= 0;
     public static bool operator >=(SchemaVersion a, SchemaVersion b) => a.CompareTo(b) >= 0;
     public override string ToString() => $"{Major}.{Minor}";
+}
+
+/// <summary>A Koji upgrade `up` is about to make: from the database's schema to the stack's Koji, with the scripts the new hub will run.</summary>
+public sealed record UpgradeStep(SchemaVersion From, string ToKoji, IReadOnlyList<UpgradeScript> Scripts)
+{
+    public string Describe => $"Koji schema {From} -> {SchemaVersion.Parse(ToKoji)} (Koji {ToKoji}): {string.Join(", ", Scripts.Select(s => s.Name))}";
 }
 
 /// <summary>One upgrade script of a Koji tree: schemas/schema-upgrade-FROM-TO.sql.</summary>

@@ -2,7 +2,7 @@ using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
 using DockerMount = Docker.DotNet.Models.Mount;
 
-namespace KojiProvisioner.Operations;
+namespace KojiProvisioner.Database;
 
 /// <summary>What the farm's running containers say about Koji: the database's schema version, the hub's Koji version.</summary>
 public static class FarmDatabase

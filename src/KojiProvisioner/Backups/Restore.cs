@@ -4,8 +4,9 @@ using System.Text.Json;
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Database;
 
-namespace KojiProvisioner.Operations;
+namespace KojiProvisioner.Backups;
 
 /// <summary>Written in the state folder by `restore`, removed once the database and /mnt/koji are back.</summary>
 public sealed record PendingRestore(string From, string BackupStack, DateTimeOffset BackupTime);
@@ -59,7 +60,7 @@ public static class Restore
             AtomicFile.Write(Path.Combine(stack.StateDirectory, RenamedFromFile), string.Join("\n", renamed) + "\n", secret: true);
         }
         AtomicFile.Write(Path.Combine(stack.StateDirectory, PendingFile),
-            JsonSerializer.Serialize(new PendingRestore(from, manifest.Stack, manifest.Time), StateFileJson.Default.PendingRestore), secret: true);
+            JsonSerializer.Serialize(new PendingRestore(from, manifest.Stack, manifest.Time), BackupJson.Default.PendingRestore), secret: true);
         progress?.Report(new FarmEvent(FarmStep.Restore, BackupManifest.State, $"state folder restored into {stack.StateDirectory}", TimeSpan.Zero));
         return manifest;
     }
@@ -67,7 +68,7 @@ public static class Restore
     public static PendingRestore? ReadPending(StateFolder state)
     {
         var file = Path.Combine(state.Path, PendingFile);
-        return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), StateFileJson.Default.PendingRestore) : null;
+        return File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllText(file), BackupJson.Default.PendingRestore) : null;
     }
 
     public static IReadOnlyList<string> RenamedFrom(StateFolder state)

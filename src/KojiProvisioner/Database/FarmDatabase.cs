@@ -1,6 +1,5 @@
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
-using DockerMount = Docker.DotNet.Models.Mount;
 
 namespace KojiProvisioner.Database;
 
@@ -55,40 +54,13 @@ public static class FarmDatabase
     }
 
     /// <summary>
-    /// A container that is created and never started, only to reach a volume through the archive API
-    /// (it works on a stopped farm too). Labelled with the stack, so a run killed while it exists
-    /// leaves an orphan the next `up` removes.
+    /// A helper container (<see cref="HelperContainer"/>) of the database's image, only to reach a
+    /// volume through the archive API (it works on a stopped farm too). Labelled with the stack, so
+    /// a run killed while it exists leaves one the next `up` or `down` removes.
     /// </summary>
-    public static async Task<VolumeAccess> VolumeAccessAsync(DockerEngine engine, FarmDefinition definition, string volume, string target,
-        bool readOnly, string purpose, CancellationToken ct)
-    {
-        var stack = definition.Stack.Name;
-        var name = $"{stack}-{purpose}";
-        if (await engine.InspectContainerAsync(name, ct) is { } left)
-            await engine.RemoveContainerAsync(left.ID, name, ct);
-        var image = definition.Plan.Containers.First(c => c.Role == Roles.Db).Image;
-        var id = await engine.CreateContainerAsync(new global::Docker.DotNet.Models.CreateContainerParameters
-        {
-            Name = name,
-            Image = image,
-            Entrypoint = ["true"],
-            Cmd = [],
-            Labels = new Dictionary<string, string> { [Labels.Stack] = stack, [Labels.Role] = purpose },
-            HostConfig = new global::Docker.DotNet.Models.HostConfig
-            {
-                Mounts = [new DockerMount { Type = "volume", Source = volume, Target = target, ReadOnly = readOnly }],
-                NetworkMode = "none",
-            },
-        }, ct);
-        return new VolumeAccess(engine, id, name);
-    }
-}
-
-/// <summary>The throwaway container of <see cref="FarmDatabase.VolumeAccessAsync"/>; disposing removes it.</summary>
-public sealed class VolumeAccess(DockerEngine engine, string id, string name) : IAsyncDisposable
-{
-    public string Id => id;
-    public string Name => name;
-
-    public async ValueTask DisposeAsync() => await engine.RemoveContainerAsync(id, name, CancellationToken.None);
+    public static Task<HelperLease> VolumeAccessAsync(DockerEngine engine, FarmDefinition definition, string volume, string target,
+        bool readOnly, string purpose, CancellationToken ct) =>
+        engine.CreateHelperAsync(new HelperContainer(definition.Stack.Name, purpose,
+            definition.Plan.Containers.First(c => c.Role == Roles.Db).Image,
+            [new Mount(volume, target, readOnly)], definition.Plan.Labels), ct);
 }

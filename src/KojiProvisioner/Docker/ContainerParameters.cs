@@ -7,8 +7,11 @@ using HealthCheck = KojiProvisioner.Farm.HealthCheck;
 namespace KojiProvisioner.Docker;
 
 /// <summary>
-/// The one place a <see cref="ContainerSpec"/> becomes Docker's create request. Pure, so what the
-/// engine is asked for is pinned by unit tests without an engine.
+/// The one place Docker's create request is made: from a <see cref="ContainerSpec"/> for the farm's
+/// containers, from a <see cref="HelperContainer"/> for the short-lived ones. Every container
+/// carries its stack's label and what it is (a farm role, or a helper's purpose), so `down`, `gc`
+/// and `up` find every one by label. Pure, so what the engine is asked for is pinned by unit tests
+/// without an engine.
 /// </summary>
 public static class ContainerParameters
 {
@@ -42,13 +45,7 @@ public static class ContainerParameters
             {
                 NetworkMode = network,
                 PortBindings = bindings.Count == 0 ? null! : bindings,
-                Mounts = spec.Mounts.Select(m => new DockerMount
-                {
-                    Type = "volume",
-                    Source = m.Volume,
-                    Target = m.Target,
-                    ReadOnly = m.ReadOnly,
-                }).ToList(),
+                Mounts = VolumeMounts(spec.Mounts),
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKindOf(spec.RestartPolicy, spec.Name) },
                 Privileged = spec.Privileged,
                 CapAdd = spec.CapAdd.Count == 0 ? null! : spec.CapAdd.ToList(),
@@ -71,6 +68,39 @@ public static class ContainerParameters
         labels[Labels.Stack] = stack;
         labels[Labels.Role] = spec.Role;
         labels[Labels.ConfigHash] = spec.ConfigHash.Length > 0 ? spec.ConfigHash : ConfigHash.Of(spec);
+        return labels;
+    }
+
+    /// <summary>
+    /// A helper: no network, no command of its own (it is never started; `true` if something does
+    /// start it), labelled with its stack, the helper role and its purpose.
+    /// </summary>
+    public static CreateContainerParameters Helper(HelperContainer helper) => new()
+    {
+        Name = helper.Name,
+        Image = helper.Image,
+        Entrypoint = ["true"],
+        Cmd = [],
+        Labels = HelperLabels(helper),
+        HostConfig = new HostConfig
+        {
+            Mounts = VolumeMounts(helper.Mounts),
+            NetworkMode = "none",
+        },
+    };
+
+    private static List<DockerMount> VolumeMounts(IEnumerable<Farm.Mount> mounts) =>
+        mounts.Select(m => new DockerMount { Type = "volume", Source = m.Volume, Target = m.Target, ReadOnly = m.ReadOnly }).ToList();
+
+    private static Dictionary<string, string> HelperLabels(HelperContainer helper)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in Labels.FarmWide)
+            if (helper.FarmLabels?.TryGetValue(key, out var value) == true)
+                labels[key] = value;
+        labels[Labels.Stack] = helper.Stack;
+        labels[Labels.Role] = Roles.Helper;
+        labels[Labels.Purpose] = helper.Purpose;
         return labels;
     }
 

@@ -32,12 +32,14 @@ public static class ConvergePlanner
                 ? new ConvergeStep(ResourceKind.Image, StepAction.Keep, image.Reference, "exists") { Image = image }
                 : new ConvergeStep(ResourceKind.Image, StepAction.Build, image.Reference, "not found") { Image = image });
 
-        // Orphans go before anything starts, builders and kojira first.
+        // Orphans go before anything starts, builders and kojira first; so does a helper container a
+        // killed backup, restore or buildroot import left (those hold the state lock `up` holds).
         var planned = plan.Containers.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
         var orphans = observed.Containers.Where(c => !planned.Contains(c.Name));
         foreach (var group in DependencyOrder.TeardownGroups(orphans.OrderBy(o => o.Name, StringComparer.Ordinal), o => o.Role))
             foreach (var o in group)
-                steps.Add(new ConvergeStep(ResourceKind.Container, StepAction.Remove, o.Name, "orphaned container: not in the plan")
+                steps.Add(new ConvergeStep(ResourceKind.Container, StepAction.Remove, o.Name,
+                        o.Role == Roles.Helper ? "helper container left by an interrupted run" : "orphaned container: not in the plan")
                     { ExistingId = o.Id, Role = o.Role });
 
         foreach (var c in DependencyOrder.StartOrder(plan.Containers))

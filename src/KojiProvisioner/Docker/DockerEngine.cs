@@ -219,6 +219,19 @@ public sealed partial class DockerEngine : IDockerEngine
         }
     }
 
+    /// <summary>
+    /// Creates (never starts) a helper container; one of the same name a killed run of this stack
+    /// left is removed first. A container of that name outside the stack is left alone, and the
+    /// create then says so.
+    /// </summary>
+    public async Task<HelperLease> CreateHelperAsync(HelperContainer helper, CancellationToken ct)
+    {
+        if (await InspectContainerAsync(helper.Name, ct) is { } left
+            && left.Config?.Labels?.TryGetValue(Labels.Stack, out var owner) == true && owner == helper.Stack)
+            await RemoveContainerAsync(left.ID, helper.Name, ct);
+        return new HelperLease(this, await CreateContainerAsync(ContainerParameters.Helper(helper), ct), helper.Name);
+    }
+
     /// <summary>Copies files in through the archive API: works on a created, not yet started container and on a remote engine.</summary>
     public async Task CopyFilesAsync(string id, string name, IReadOnlyList<ContainerFile> files, CancellationToken ct)
     {

@@ -42,18 +42,21 @@ public sealed class FarmInventory(DockerEngine engine)
     private static FarmSummary Summarize(IGrouping<string, EngineObject> farm)
     {
         var containers = farm.Where(o => o.Kind == EngineObjectKind.Container).OrderBy(o => o.Name, StringComparer.Ordinal).ToList();
+        // Helper containers (a backup's, a buildroot import's) are listed, as `down` and `gc` remove
+        // them, but are not the farm: created, never started, they count neither healthy nor at all.
+        var farmContainers = containers.Where(c => c.Label(Labels.Role) != Roles.Helper).ToList();
         var others = farm.Where(o => o.Kind != EngineObjectKind.Container).ToList();
         // The containers speak for the farm when there are any; otherwise what is left (a run killed
-        // before any container was made leaves a network and volumes).
-        var voice = containers.Count > 0 ? containers : others;
+        // before any container was made leaves a network and volumes, or a helper alone).
+        var voice = farmContainers.Count > 0 ? farmContainers : others.Count > 0 ? others : containers;
         var stateDir = voice.Concat(farm).Select(o => o.Label(Labels.StateDir)).FirstOrDefault(s => !string.IsNullOrEmpty(s));
         return new FarmSummary(
             farm.Key,
             stateDir,
             farm.Select(o => o.Created).Where(c => c is not null).Min(),
-            containers.Count(IsHealthy),
-            containers.Count,
-            HubUrl(containers),
+            farmContainers.Count(IsHealthy),
+            farmContainers.Count,
+            HubUrl(farmContainers),
             Expiry(voice),
             containers.Select(c => c.Name).ToList(),
             Names(farm, EngineObjectKind.Network),

@@ -17,7 +17,9 @@ public sealed record ContainerStatus(
 
 /// <summary>
 /// The state of a stack's containers, for a table or JSON. <see cref="AllHealthy"/> false means
-/// something is missing, stopped, unhealthy or orphaned, and `status` exits non-zero.
+/// something is missing, stopped, unhealthy or orphaned, and `status` exits non-zero. A helper
+/// container (role <see cref="Roles.Helper"/>: a backup's, never started) is listed but judged
+/// neither way: it is not part of the farm, and one a killed run left goes with the next `up`.
 /// </summary>
 public sealed record FarmStatus(
     string Stack,
@@ -25,7 +27,7 @@ public sealed record FarmStatus(
     IReadOnlyList<string> Networks,
     IReadOnlyList<string> Volumes)
 {
-    public bool AllHealthy => Containers.Count > 0 && Containers.All(c => c.Ok);
+    public bool AllHealthy => Containers.Any(c => c.Role != Roles.Helper) && Containers.All(c => c.Ok);
 
     public IEnumerable<ContainerStatus> Problems => Containers.Where(c => !c.Ok);
 
@@ -51,7 +53,8 @@ public sealed record FarmStatus(
         var others = observed.Containers.Where(c => !planned.Contains(c.Name))
             .OrderByDescending(c => DependencyOrder.TeardownRank(c.Role)).ThenBy(c => c.Name, StringComparer.Ordinal);
         foreach (var c in others)
-            rows.Add(Row(c, planned: false, plan is null ? Problem(c, null) : "orphaned: not in the plan (up removes it)"));
+            rows.Add(Row(c, planned: false, c.Role == Roles.Helper ? null
+                : plan is null ? Problem(c, null) : "orphaned: not in the plan (up removes it)"));
         return new FarmStatus(observed.Stack, rows, observed.Networks, observed.Volumes);
     }
 

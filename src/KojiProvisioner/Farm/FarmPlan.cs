@@ -76,6 +76,12 @@ public static class Roles
     public const string Web = "web";
     public const string Kojira = "kojira";
     public const string Builder = "builder";
+    /// <summary>
+    /// Not a farm role: a short-lived container a command makes beside the farm (to reach a volume,
+    /// to copy a file out of an image) and removes when done. Carries the stack label, so one a
+    /// killed run leaves is removed by the next `up` or `down`.
+    /// </summary>
+    public const string Helper = "helper";
 }
 
 public sealed record ContainerSpec(

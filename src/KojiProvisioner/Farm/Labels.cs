@@ -7,7 +7,10 @@ namespace KojiProvisioner.Farm;
 public static class Labels
 {
     public const string Stack = "koji-farm.stack";
+    /// <summary>The farm role of a container (db, hub, web, kojira, builder), or <see cref="Roles.Helper"/> for a short-lived one.</summary>
     public const string Role = "koji-farm.role";
+    /// <summary>On helper containers only: what the short-lived container is for (backup, restore, buildroot-import).</summary>
+    public const string Purpose = "koji-farm.purpose";
     public const string ConfigHash = "koji-farm.config-hash";
     public const string Recipe = "koji-farm.recipe";
     /// <summary>On volumes: SHA-256 of the CA certificate of the state folder that made them.</summary>
@@ -18,4 +21,7 @@ public static class Labels
     public const string PublicHost = "koji-farm.public-host";
     /// <summary>When the farm's time is up (UTC, ISO 8601), set by `up --ttl`: `gc` removes it after that. Absent: never expires.</summary>
     public const string Expires = "koji-farm.expires";
+
+    /// <summary>The labels that describe the farm as a whole (<see cref="FarmLabels"/>), not one object of it.</summary>
+    public static readonly IReadOnlyList<string> FarmWide = [StateDir, PublicHost, Expires];
 }

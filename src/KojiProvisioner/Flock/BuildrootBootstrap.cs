@@ -26,6 +26,8 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
     public const string PackageName = "debian-buildroot";
     public const string Version = "12";
     private const string ImportRoot = "/mnt/koji/work";
+    /// <summary>The purpose of the helper container the RPM is copied out of.</summary>
+    public const string HolderPurpose = "buildroot-import";
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
 
@@ -87,26 +89,23 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
     }
 
     /// <summary>
-    /// Copies the RPM out of its image (a created, never started container) straight into the hub's
-    /// work folder (two archive streams, nothing on this machine's disk), then imports it there.
+    /// Copies the RPM out of its image (a helper container of the hub's stack, created and never
+    /// started) straight into the hub's work folder (two archive streams, nothing on this machine's
+    /// disk), then imports it there.
     /// </summary>
     private async Task ImportAsync(ImageSpec image, string hubContainer, string nvr, string release, CancellationToken ct)
     {
         var folder = $"koji-farm-import/{nvr}";
-        var holder = await engine.CreateContainerAsync(new global::Docker.DotNet.Models.CreateContainerParameters
-        {
-            Name = $"koji-farm-buildroot-{Guid.NewGuid().ToString("N")[..8]}",
-            Image = image.Reference,
-        }, ct);
-        try
+        // The holder carries the hub's stack and farm labels: one a killed run leaves goes with the farm's next `up` or `down`.
+        var hubLabels = (await engine.InspectContainerAsync(hubContainer, ct))?.Config?.Labels;
+        var stack = hubLabels?.TryGetValue(Labels.Stack, out var s) == true ? s
+            : throw new FarmException($"container {hubContainer} is not a koji-farm hub (it carries no {Labels.Stack} label)");
+        await using (var holder = await engine.CreateHelperAsync(
+                         new HelperContainer(stack, HolderPurpose, image.Reference, [], hubLabels.AsReadOnly()), ct))
         {
             await Exec(hubContainer, ["mkdir", "-p", $"{ImportRoot}/{folder}"], ct);
-            await using (var tar = await engine.GetArchiveAsync(holder, "/out/.", ct))
-                await engine.PutArchiveAsync(hubContainer, $"{ImportRoot}/{folder}", tar, ct);
-        }
-        finally
-        {
-            await engine.RemoveContainerAsync(holder, holder, ct);
+            await using var tar = await engine.GetArchiveAsync(holder.Id, "/out/.", ct);
+            await engine.PutArchiveAsync(hubContainer, $"{ImportRoot}/{folder}", tar, ct);
         }
         // The hub (www-data) moves the file into /mnt/koji/packages.
         await Exec(hubContainer, ["chown", "-R", "www-data:www-data", $"{ImportRoot}/koji-farm-import"], ct);

@@ -10,6 +10,8 @@ public sealed class BackupFarm(Stack stack)
     public async Task<BackupManifest> RunAsync(string outDir, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
         var definition = new Preview(stack).DefinitionWithState();
+        // Held: an `up` meanwhile would take the helper container backup reads /mnt/koji through for a leftover.
+        using var held = StateLock.Hold(stack, progress);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         return await Backup.RunAsync(engine, definition, outDir, progress, ct);
     }

@@ -14,6 +14,8 @@ public sealed class FlockBuildroot(Stack stack)
         if (spec.Buildroot.Bootstrap.Length == 0)
             throw new InputException($"{stack.FilePath}: buildroot.bootstrap: not set: the stack's OS lines take their buildroots from their external repos");
         var definition = new Preview(stack).DefinitionWithState();
+        // Held: an `up` meanwhile would take the import's helper container for a leftover.
+        using var held = StateLock.Hold(stack, progress);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         using var hub = AdminHub.Client(definition);
         return await new BuildrootBootstrap(engine, hub, new EngineOptions(), progress).EnsureAsync(

@@ -157,4 +157,54 @@ public class ContainerParametersTests
         Assert.DoesNotContain(p.Env, e => e.Contains("secret", StringComparison.Ordinal));
         Assert.DoesNotContain(p.HostConfig!.Mounts!, m => m.Type == "bind");
     }
+
+    private static HelperContainer Backup(IReadOnlyDictionary<string, string>? farmLabels = null) =>
+        new("demo", "backup", "koji-farm/postgres:0123456789ab",
+            [new KojiProvisioner.Farm.Mount("koji-farm-demo-mnt-koji", "/mnt/koji", true)], farmLabels);
+
+    [Fact]
+    public void A_helper_is_labelled_with_its_stack_the_helper_role_and_its_purpose_and_named_after_both()
+    {
+        var p = ContainerParameters.Helper(Backup());
+
+        Assert.Equal("demo-backup", p.Name);
+        Assert.Equal("demo", p.Labels[Labels.Stack]);
+        Assert.Equal(Roles.Helper, p.Labels[Labels.Role]);
+        Assert.Equal("backup", p.Labels[Labels.Purpose]);
+        Assert.False(p.Labels.ContainsKey(Labels.ConfigHash));
+    }
+
+    [Fact]
+    public void A_helper_carries_the_farm_wide_labels_and_nothing_else_of_the_container_they_came_from()
+    {
+        // The buildroot import passes the hub's labels: its state folder and expiry go with the helper, its role and hash do not.
+        var hubLabels = new Dictionary<string, string>
+        {
+            [Labels.Stack] = "other", [Labels.Role] = Roles.Hub, [Labels.ConfigHash] = "sha256:abc",
+            [Labels.StateDir] = "/srv/state/demo", [Labels.PublicHost] = "koji.example.com", [Labels.Expires] = "2026-12-01T21:00:00Z",
+        };
+
+        var p = ContainerParameters.Helper(Backup(hubLabels));
+
+        Assert.Equal("demo", p.Labels[Labels.Stack]);
+        Assert.Equal(Roles.Helper, p.Labels[Labels.Role]);
+        Assert.Equal("/srv/state/demo", p.Labels[Labels.StateDir]);
+        Assert.Equal("koji.example.com", p.Labels[Labels.PublicHost]);
+        Assert.Equal("2026-12-01T21:00:00Z", p.Labels[Labels.Expires]);
+        Assert.False(p.Labels.ContainsKey(Labels.ConfigHash));
+        Assert.Equal(6, p.Labels.Count);
+    }
+
+    [Fact]
+    public void A_helper_reaches_its_volumes_only_with_no_network_and_no_program_of_its_own()
+    {
+        var p = ContainerParameters.Helper(Backup());
+
+        var mount = Assert.Single(p.HostConfig!.Mounts!);
+        Assert.Equal(("volume", "koji-farm-demo-mnt-koji", "/mnt/koji", true), (mount.Type, mount.Source, mount.Target, mount.ReadOnly));
+        Assert.Equal("none", p.HostConfig!.NetworkMode);
+        Assert.Equal(["true"], p.Entrypoint);
+        Assert.Null(p.HostConfig!.PortBindings);
+        Assert.Null(p.HostConfig!.RestartPolicy);
+    }
 }

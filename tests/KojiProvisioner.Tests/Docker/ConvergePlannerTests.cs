@@ -224,4 +224,24 @@ public class ConvergePlannerTests
     {
         Assert.Throws<ArgumentException>(() => ConvergePlanner.Plan(SampleFarm.Plan("a"), ObservedFarm.Empty("b")));
     }
+
+    [Fact]
+    public void A_helper_container_a_killed_run_left_is_removed_first_and_said_to_be_one()
+    {
+        var plan = SampleFarm.Plan();
+        var observed = SampleFarm.Converged(plan);
+        observed = observed with
+        {
+            Containers = [.. observed.Containers,
+                new ObservedContainer("id-h", "demo-buildroot-import", Roles.Helper, "", "sha256:b", ContainerStates.Created, null, EverStarted: false)],
+        };
+
+        var converge = ConvergePlanner.Plan(plan, observed);
+
+        // The farm itself is kept as it is: only the helper goes.
+        Assert.Equal([Line(StepAction.Remove, "demo-buildroot-import")], ContainerChanges(converge));
+        var removal = converge.Steps.Single(s => s.Name == "demo-buildroot-import");
+        Assert.Equal("helper container left by an interrupted run", removal.Cause);
+        Assert.Equal("id-h", removal.ExistingId);
+    }
 }

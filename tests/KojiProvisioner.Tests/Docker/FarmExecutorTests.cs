@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Docker.DotNet.Models;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using Labels = KojiProvisioner.Farm.Labels;
 
 namespace KojiProvisioner.Tests.Docker;
 
@@ -20,8 +21,12 @@ public sealed class FarmExecutorTests
 
         private void Did(string what) => Log.Enqueue(what);
 
+        /// <summary>Containers the engine lists for their stack label, as <see cref="FarmObserver"/> reads them.</summary>
+        public List<(string Id, string Name, Dictionary<string, string> Labels)> Labelled { get; } = [];
+
         public Task<IList<ContainerListResponse>> ListContainersAsync(string stack, CancellationToken ct) =>
-            Task.FromResult<IList<ContainerListResponse>>([]);
+            Task.FromResult<IList<ContainerListResponse>>(Labelled.Where(c => c.Labels.GetValueOrDefault(Labels.Stack) == stack)
+                .Select(c => new ContainerListResponse { ID = c.Id, Names = ["/" + c.Name], Labels = c.Labels }).ToList());
 
         /// <summary>A container that runs already (kept by the plan), healthy after <see cref="ChecksUntilHealthy"/> inspections.</summary>
         public void Runs(string id, string name) => _containers[id] = (name, 0, true);
@@ -29,6 +34,12 @@ public sealed class FarmExecutorTests
         public Task<ContainerInspectResponse?> InspectContainerAsync(string idOrName, CancellationToken ct)
         {
             Inspected.Enqueue(idOrName);
+            if (Labelled.FirstOrDefault(c => c.Id == idOrName) is { Id: not null } labelled)
+                return Task.FromResult<ContainerInspectResponse?>(new ContainerInspectResponse
+                {
+                    ID = labelled.Id, Name = "/" + labelled.Name, Config = new ContainerConfig { Labels = labelled.Labels },
+                    State = new State { Status = ContainerStates.Created },
+                });
             var (name, checks, started) = _containers.AddOrUpdate(idOrName, _ => throw new KeyNotFoundException(idOrName), (_, c) => c with { Checks = c.Checks + 1 });
             var exited = name == failing && started;
             var healthy = started && !exited && checks >= ChecksUntilHealthy;
@@ -221,5 +232,25 @@ public sealed class FarmExecutorTests
         var log = engine.Log.ToList();
         Assert.True(log.IndexOf("remove demo-builder-1") < log.IndexOf("remove demo-hub"), string.Join("\n", log));
         Assert.True(log.IndexOf("remove demo-hub") < log.IndexOf("remove demo-db"), string.Join("\n", log));
+    }
+
+    [Fact]
+    public async Task Down_finds_a_helper_container_of_the_stack_by_its_label_and_removes_it_first()
+    {
+        // A backup killed while its helper existed: `down` reads the engine by label only, as after a lost stack file.
+        var engine = new RecordingEngine();
+        foreach (var (role, name) in new[] { (Roles.Db, "demo-db"), (Roles.Hub, "demo-hub") })
+            engine.Labelled.Add(($"id-{name}", name, new Dictionary<string, string> { [Labels.Stack] = "demo", [Labels.Role] = role }));
+        var helper = ContainerParameters.Helper(new HelperContainer("demo", "backup", "koji-farm/postgres:1", []));
+        engine.Labelled.Add(("id-demo-backup", helper.Name!, new Dictionary<string, string>(helper.Labels)));
+        var other = ContainerParameters.Helper(new HelperContainer("other", "backup", "koji-farm/postgres:1", []));
+        engine.Labelled.Add(("id-other-backup", other.Name!, new Dictionary<string, string>(other.Labels)));
+
+        var down = await new FarmLifecycle(engine, Fast).DownAsync("demo", purge: false);
+
+        Assert.Equal(["demo-backup", "demo-db", "demo-hub"], down.RemovedContainers);
+        var log = engine.Log.ToList();
+        Assert.True(log.IndexOf("remove demo-backup") < log.IndexOf("stop demo-hub"), string.Join("\n", log));
+        Assert.DoesNotContain("remove other-backup", log);
     }
 }

@@ -107,4 +107,33 @@ public sealed class FarmInventoryTests
         Assert.False(FarmReaper.LooksLikeStateFolder("/"));
         Assert.False(FarmReaper.LooksLikeStateFolder("relative/state"));
     }
+
+    [Fact]
+    public void A_helper_container_is_listed_for_removal_but_counts_neither_healthy_nor_at_all()
+    {
+        // A backup's helper is created and never started: were it counted, a healthy farm would read 2/3 in `ls`.
+        var past = FarmLabels.FormatTime(Now.AddMinutes(-5));
+        var farm = Assert.Single(FarmInventory.Summarize(
+        [
+            Container("ci-1", Roles.Db, expires: past),
+            Container("ci-1", Roles.Hub, expires: past),
+            // made by a backup from the stack's plan labels: no expiry, and it must not keep the farm from expiring
+            Container("ci-1", Roles.Helper, status: "Created", state: "created"),
+        ]));
+
+        Assert.Equal((2, 2), (farm.Healthy, farm.Total));
+        Assert.Equal(["ci-1-db", "ci-1-helper", "ci-1-hub"], farm.Containers);
+        Assert.True(farm.ExpiredAt(Now));
+    }
+
+    [Fact]
+    public void A_farm_left_with_only_a_helper_container_is_still_found()
+    {
+        var farm = Assert.Single(FarmInventory.Summarize([Container("left", Roles.Helper, status: "Created", state: "created")]));
+
+        Assert.Equal("left", farm.Stack);
+        Assert.Equal(["left-helper"], farm.Containers);
+        Assert.Equal((0, 0), (farm.Healthy, farm.Total));
+        Assert.Equal("/ci/state", farm.StateDir);
+    }
 }

@@ -56,4 +56,31 @@ public class FarmStatusTests
     {
         Assert.False(FarmStatus.From(ObservedFarm.Empty("demo"), null).AllHealthy);
     }
+
+    private static ObservedContainer Helper(string name) =>
+        new("id-" + name, name, KojiProvisioner.Farm.Roles.Helper, "", "sha256:p", ContainerStates.Created, null, EverStarted: false);
+
+    [Fact]
+    public void A_helper_container_is_listed_but_does_not_make_a_healthy_farm_a_problem()
+    {
+        var plan = SampleFarm.Plan(builders: 1);
+        var observed = SampleFarm.Converged(plan);
+        observed = observed with { Containers = [.. observed.Containers, Helper("demo-backup")] };
+
+        var status = FarmStatus.From(observed, plan);
+
+        Assert.True(status.AllHealthy);
+        var row = status.Containers.Single(c => c.Name == "demo-backup");
+        Assert.Equal((KojiProvisioner.Farm.Roles.Helper, ContainerStates.Created, false), (row.Role, row.State, row.Planned));
+        Assert.Empty(status.Problems);
+    }
+
+    [Fact]
+    public void A_helper_container_alone_is_not_a_healthy_farm()
+    {
+        var observed = ObservedFarm.Empty("demo") with { Containers = [Helper("demo-buildroot-import")] };
+
+        Assert.False(FarmStatus.From(observed, null).AllHealthy);
+        Assert.False(FarmStatus.From(observed, SampleFarm.Plan()).AllHealthy);
+    }
 }

@@ -22,6 +22,8 @@ public enum FarmStep
     Restore,
     /// <summary>The bootstrapped buildroot: its image, its import into Koji, its tags.</summary>
     Buildroot,
+    /// <summary>The state folder gets the CA, certificates and secrets `up`'s plan made.</summary>
+    State,
     Warning,
 }
 

@@ -79,7 +79,7 @@ internal sealed class UpRun(Stack stack, DockerEngine engine, FarmDefinition def
                 throw new InvalidOperationException($"no runner for the first-phase step {step.Kind}");
             definition.State.Commit();
             FarmIdentity.RecordAdopted(state, plan.Facts.Adopted);
-            progress?.Report(new FarmEvent(FarmStep.OnHealthy, step.Name, step.Cause, TimeSpan.Zero));
+            progress?.Report(new FarmEvent(FarmStep.State, step.Name, step.Cause, TimeSpan.Zero));
         }
         return Task.CompletedTask;
     }

@@ -82,7 +82,7 @@ internal static class PlanView
             files = c.Files.Select(f => f.Path),
             configHash = c.ConfigHash,
         }),
-        changes = changes?.Select(c => new { action = c.Action, kind = c.Kind, name = c.Name, cause = c.Cause }),
+        changes = changes?.Select(c => new { phase = c.Phase, action = c.Action, kind = c.Kind, name = c.Name, cause = c.Cause, after = c.After }),
         koji = koji is null ? null : new
         {
             hubAnswered = koji.HubAnswered,

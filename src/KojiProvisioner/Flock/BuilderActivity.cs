@@ -1,4 +1,3 @@
-using System.Globalization;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Flock;

@@ -1,5 +1,4 @@
 using KojiProvisioner.Farm;
-using System.Globalization;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Operations;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;

@@ -85,7 +85,7 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
                 foreach (var name in new[] { Hello, CProgram, UsesHello })
                 {
                     var build = tagged.Single(b => (string?)b["name"] == name);
-                    Assert.Equal(1, Convert.ToInt32(build["state"]));
+                    Assert.Equal(BuildState.Complete, (BuildState)Convert.ToInt32(build["state"]));
                     nvrs[name] = (string)build["nvr"]!;
                 }
                 Assert.DoesNotContain(tagged, b => (string?)b["name"] == Broken);

@@ -57,9 +57,13 @@ internal static class FlockCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var target = new Option<string>("--target", "-t") { Description = "The build target (default: the one target building from each package's tags)" };
+        var dryRun = new Option<bool>("--dry-run")
+        {
+            Description = "Only say what would be submitted, in which layer, and why a package is skipped: reads the hub, writes nothing",
+        };
         var command = new Command("build",
             "Submit a Koji build of git+URL#ref for each package not yet built at its ref, in BuildRequires layers; wait and report. Exit 1 when a build fails")
-            { stack, set, output, packages, target };
+            { stack, set, output, packages, target, dryRun };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
@@ -80,6 +84,28 @@ internal static class FlockCommand
 
             var progressOut = json ? io.Error : io.Out;
             var progress = new CallbackProgress<string>(line => { progressOut.WriteLine(line); progressOut.Flush(); });
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await new FlockBuild(loaded).PlanAsync(items, progress, ct);
+                if (json)
+                    io.Out.WriteLine(JsonOutput.Serialize(new
+                    {
+                        dryRun = true, submitted = plan.Submitted, layers = plan.Layers.Count,
+                        plan = plan.Layers.Select(l => new
+                        {
+                            layer = l[0].Layer, repoOf = FlockBuildPlan.RepoWaits(l),
+                            builds = l.Select(b => new
+                            {
+                                package = b.Item.Name, target = b.Item.Target, source = b.Source, commit = b.Commit,
+                                action = b.Submit ? "submit" : "skip", reason = b.Reason, nvr = b.Built?.Nvr, needs = b.Needs,
+                            }),
+                        }),
+                    }));
+                else
+                    foreach (var line in plan.Lines())
+                        io.Out.WriteLine(line);
+                return ExitCode.Ok;
+            }
             var report = await new FlockBuild(loaded).RunAsync(items, progress, ct);
 
             if (json)

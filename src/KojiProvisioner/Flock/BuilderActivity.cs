@@ -1,4 +1,3 @@
-using System.Globalization;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Flock;
@@ -11,31 +10,24 @@ public sealed record BuilderActivity(string Name, bool Enabled, bool Ready, doub
 
 public static class BuilderActivityReader
 {
-    private const int TaskOpen = 1;
-
     /// <summary>Every host of the hub with its open tasks: two reads, whatever the number of builders.</summary>
     public static async Task<IReadOnlyList<BuilderActivity>> ReadAsync(IKojiHub hub, CancellationToken ct)
     {
-        var hosts = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listHosts"), ct))!).Cast<IReadOnlyDictionary<string, object?>>().ToList();
-        var tasks = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listTasks", new KojiKwargs
-        {
-            { "opts", new Dictionary<string, object?> { ["state"] = new List<object?> { TaskOpen }, ["decode"] = true } },
-        }), ct))!).Cast<IReadOnlyDictionary<string, object?>>().ToList();
+        var hosts = await hub.ListHostsAsync(ct);
+        var tasks = await hub.ListTasksAsync(TaskState.Open, ct);
         return hosts.Select(h =>
         {
-            var id = Convert.ToInt32(h["id"], CultureInfo.InvariantCulture);
-            var running = tasks.Where(t => t["host_id"] is { } hid && Convert.ToInt32(hid, CultureInfo.InvariantCulture) == id)
-                .Select(t => new RunningTask(Convert.ToInt32(t["id"], CultureInfo.InvariantCulture), (string)t["method"]!, (string?)t["arch"] ?? "", WhatOf(t)))
+            var running = tasks.Where(t => t.HostId == h.Id)
+                .Select(t => new RunningTask(t.Id, t.Method, t.Arch ?? "", WhatOf(t)))
                 .OrderBy(t => t.Id).ToList();
-            return new BuilderActivity((string)h["name"]!, h["enabled"] is true, h["ready"] is true,
-                Convert.ToDouble(h["task_load"], CultureInfo.InvariantCulture), Convert.ToDouble(h["capacity"], CultureInfo.InvariantCulture), running);
+            return new BuilderActivity(h.Name, h.Enabled, h.Ready, h.TaskLoad, h.Capacity, running);
         }).ToList();
     }
 
     /// <summary>The package a task works on: the SRPM's or source URL's last part (its first argument).</summary>
-    private static string WhatOf(IReadOnlyDictionary<string, object?> task)
+    private static string WhatOf(KojiTaskInfo task)
     {
-        if (task["request"] is not IEnumerable<object?> request || request.FirstOrDefault() is not string first)
+        if (task.Request.FirstOrDefault() is not string first)
             return "";
         var noRef = first.Split('#')[0].Split('?')[0].TrimEnd('/');
         return noRef[(noRef.LastIndexOf('/') + 1)..];

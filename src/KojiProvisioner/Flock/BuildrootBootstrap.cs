@@ -50,7 +50,7 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
         var imported = false;
 
         await hub.EnsureLoggedInAsync(ct);
-        if (await hub.CallAsync(new KojiCall("getBuild", nvr), ct) is not IReadOnlyDictionary<string, object?>)
+        if (await hub.GetBuildAsync(nvr, ct) is null)
         {
             var watch = Stopwatch.StartNew();
             if (await engine.ImageIdAsync(image.Reference, ct) is null)
@@ -76,12 +76,11 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
         var tagged = new List<string>();
         foreach (var tag in tags)
         {
-            if (!Convert.ToBoolean(await hub.CallAsync(new KojiCall("checkTagPackage", tag, PackageName), ct)))
-                await hub.CallAsync(new KojiCall("packageListAdd", tag, PackageName, owner), ct);
-            var held = (IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listTagged", tag, new KojiKwargs { { "package", PackageName } }), ct))!;
-            if (held.Cast<IReadOnlyDictionary<string, object?>>().Any(b => (string?)b["nvr"] == nvr))
+            if (!await hub.CheckTagPackageAsync(tag, PackageName, ct))
+                await hub.PackageListAddAsync(tag, PackageName, owner, ct);
+            if ((await hub.ListTaggedAsync(tag, PackageName, ct)).Any(b => b.Nvr == nvr))
                 continue;
-            await hub.CallAsync(new KojiCall("tagBuildBypass", tag, nvr), ct);
+            await hub.TagBuildBypassAsync(tag, nvr, ct);
             tagged.Add(tag);
             Report(nvr, $"tagged into {tag}");
         }
@@ -113,8 +112,8 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
         var rpm = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .SingleOrDefault(f => f.StartsWith(nvr + ".", StringComparison.Ordinal) && f.EndsWith(".rpm", StringComparison.Ordinal))
             ?? throw new FarmException($"the buildroot image {image.Reference} holds no {nvr}.*.rpm (found: {listing.Trim()})");
-        await hub.CallAsync(new KojiCall("createEmptyBuild", PackageName, Version, release, null), ct);
-        await hub.CallAsync(new KojiCall("importRPM", folder, rpm), ct);
+        await hub.CreateEmptyBuildAsync(PackageName, Version, release, ct);
+        await hub.ImportRpmAsync(folder, rpm, ct);
         await Exec(hubContainer, ["rm", "-rf", $"{ImportRoot}/{folder}"], ct);
     }
 

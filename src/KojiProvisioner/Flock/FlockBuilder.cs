@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using KojiProvisioner.Content;
+using KojiProvisioner.Docker;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Flock;
@@ -38,15 +38,15 @@ public sealed record FlockUrls(string FilesUrl, string WebUrl);
 /// (queued, building on which host, complete, failed) with the elapsed time; the next layer waits for
 /// a repo of its build tag that holds this layer's builds. A failure is reported with its failing
 /// task and build log, and never stops the other builds; packages that need a failed one are skipped.
+/// <see cref="PlanAsync"/> is the same look at the hub without the builds: it only reads.
 /// </summary>
 public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls urls, IProgress<string>? progress,
-    TimeSpan? pollInterval = null, TimeSpan? timeout = null)
+    TimeSpan? pollInterval = null, TimeSpan? timeout = null, RepoWaiter? repoWaiter = null)
 {
-    private const int TaskFree = 0, TaskOpen = 1, TaskClosed = 2, TaskCanceled = 3, TaskAssigned = 4, TaskFailed = 5;
-    private const int BuildComplete = 1, RepoReady = 1;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TimeSpan _poll = pollInterval ?? TimeSpan.FromSeconds(2);
     private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromHours(2);
+    private readonly RepoWaiter _repos = repoWaiter ?? new RepoWaiter(hub) { PollInterval = pollInterval ?? TimeSpan.FromSeconds(2) };
     private Dictionary<int, string>? _hosts;
 
     private readonly Lock _say = new();
@@ -58,78 +58,91 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
             progress?.Report($"[{_clock.Elapsed.TotalSeconds,7:F1} s] {package}: {message}");
     }
 
-    public async Task<FlockBuildReport> BuildAsync(IReadOnlyList<FlockItem> items, CancellationToken ct)
+    /// <summary>
+    /// What <see cref="BuildAsync"/> would do, read from the specs and the hub (reads only): the
+    /// layers, each package's source and commit, and which are already built from that commit.
+    /// </summary>
+    public async Task<FlockBuildPlan> PlanAsync(IReadOnlyList<FlockItem> items, CancellationToken ct)
     {
-        await hub.EnsureLoggedInAsync(ct);
         // Specs first, all of them: the order of the layers comes from their BuildRequires.
         var specs = new Dictionary<string, FlockSpec>(StringComparer.Ordinal);
         foreach (var item in items)
         {
             specs[item.Name] = await source.ReadAsync(item, ct);
-            Say(item.Name, $"{item.Repository.Url} {item.Repository.Ref} is commit {specs[item.Name].Commit[..Math.Min(12, specs[item.Name].Commit.Length)]}");
+            Say(item.Name, $"{item.Repository.Url} {item.Repository.Ref} is commit {FlockPlannedBuild.Short(specs[item.Name].Commit)}");
         }
-        var layers = FlockPlan.Layers(items, specs.ToDictionary(s => s.Key, s => FlockPlan.BuildRequiresOf(s.Value.Text)));
-        var targets = new Dictionary<string, (string BuildTag, string DestTag)>(StringComparer.Ordinal);
+        var requires = specs.ToDictionary(s => s.Key, s => FlockPlan.BuildRequiresOf(s.Value.Text), StringComparer.Ordinal);
+        var layers = FlockPlan.Layers(items, requires);
+        var targets = new Dictionary<string, KojiBuildTarget>(StringComparer.Ordinal);
         foreach (var target in items.Select(i => i.Target).Distinct(StringComparer.Ordinal))
-        {
-            var info = await hub.CallAsync(new KojiCall("getBuildTarget", target), ct) as IReadOnlyDictionary<string, object?>
+            targets[target] = await hub.GetBuildTargetAsync(target, ct)
                 ?? throw new ContentException($"target '{target}' does not exist on the hub: run `koji-farm content apply` (or `up`) first");
-            targets[target] = ((string)info["build_tag_name"]!, (string)info["dest_tag_name"]!);
-        }
 
-        var rows = new Dictionary<string, FlockBuildRow>(StringComparer.Ordinal);
+        var names = items.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        var planned = new List<IReadOnlyList<FlockPlannedBuild>>();
         for (var n = 0; n < layers.Count; n++)
         {
-            var layer = layers[n];
-            var runnable = new List<FlockItem>();
-            foreach (var item in layer)
+            var layer = new List<FlockPlannedBuild>();
+            foreach (var item in layers[n])
             {
-                var needs = FlockPlan.BuildRequiresOf(specs[item.Name].Text).Where(r => rows.TryGetValue(r, out var row) && !row.Ok).ToList();
-                if (needs.Count > 0)
-                {
-                    rows[item.Name] = new FlockBuildRow(item.Name, item.Target, null, FlockBuildRow.Skipped, null, null, null, 0, false,
-                        $"not built: it BuildRequires {string.Join(", ", needs)}, which failed");
-                    Say(item.Name, rows[item.Name].Error!);
-                    continue;
-                }
-                if (await ExistingBuildAsync(item, specs[item.Name].Commit, ct) is { } built)
-                {
-                    rows[item.Name] = built;
+                var commit = specs[item.Name].Commit;
+                var built = await ExistingBuildAsync(item, commit, ct);
+                if (built is not null)
                     Say(item.Name, $"{built.Nvr} is already built from this commit: not submitted");
-                    continue;
+                layer.Add(new FlockPlannedBuild(item, n + 1, targets[item.Target].BuildTag, item.SourceAt(item.Repository.Ref), commit,
+                    requires[item.Name].Where(r => names.Contains(r) && r != item.Name).Order(StringComparer.Ordinal).ToList(), built));
+            }
+            planned.Add(layer);
+        }
+        return new FlockBuildPlan(planned);
+    }
+
+    public async Task<FlockBuildReport> BuildAsync(IReadOnlyList<FlockItem> items, CancellationToken ct)
+    {
+        await hub.EnsureLoggedInAsync(ct);
+        var plan = await PlanAsync(items, ct);
+        var rows = new Dictionary<string, FlockBuildRow>(StringComparer.Ordinal);
+        foreach (var layer in plan.Layers)
+        {
+            var runnable = new List<FlockItem>();
+            foreach (var p in layer)
+            {
+                var failed = p.Needs.Where(r => rows.TryGetValue(r, out var row) && !row.Ok).ToList();
+                if (failed.Count > 0)
+                {
+                    rows[p.Item.Name] = new FlockBuildRow(p.Item.Name, p.Item.Target, null, FlockBuildRow.Skipped, null, null, null, 0, false,
+                        $"not built: it BuildRequires {string.Join(", ", failed)}, which failed");
+                    Say(p.Item.Name, rows[p.Item.Name].Error!);
                 }
-                runnable.Add(item);
+                else if (p.Built is { } built)
+                    rows[p.Item.Name] = built;
+                else
+                    runnable.Add(p.Item);
             }
             if (runnable.Count == 0)
                 continue;
             // Layer 1 needs the buildroot in the repo; later layers the builds of the ones before.
-            foreach (var buildTag in runnable.Select(i => targets[i.Target].BuildTag).Distinct(StringComparer.Ordinal))
-                await WaitForRepoAsync(buildTag, n == 0 ? null : $"layer {n + 1}", ct);
+            var n = layer[0].Layer;
+            foreach (var buildTag in layer.Where(p => runnable.Contains(p.Item)).Select(p => p.BuildTag).Distinct(StringComparer.Ordinal))
+                await WaitForRepoAsync(buildTag, n == 1 ? null : $"layer {n}", ct);
             var watched = await Task.WhenAll(runnable.Select(item => BuildOneAsync(item, ct)));
             foreach (var row in watched)
                 rows[row.Package] = row;
         }
-        return new FlockBuildReport(items.Select(i => rows[i.Name]).ToList(), layers.Count, _clock.Elapsed.TotalSeconds);
+        return new FlockBuildReport(items.Select(i => rows[i.Name]).ToList(), plan.Layers.Count, _clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>A complete build of the package made from this commit of its repository, if any.</summary>
     private async Task<FlockBuildRow?> ExistingBuildAsync(FlockItem item, string commit, CancellationToken ct)
     {
-        var package = await hub.CallAsync(new KojiCall("getPackage", item.Name), ct) as IReadOnlyDictionary<string, object?>;
-        if (package is null)
+        if (await hub.GetPackageIdAsync(item.Name, ct) is not { } packageId)
             return null;
-        var builds = (IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listBuilds", new KojiKwargs
+        foreach (var b in await hub.ListBuildsAsync(packageId: packageId, state: BuildState.Complete, ct: ct))
         {
-            { "packageID", package["id"] }, { "state", BuildComplete },
-        }), ct))!;
-        foreach (var b in builds.Cast<IReadOnlyDictionary<string, object?>>())
-        {
-            var info = b.ContainsKey("source") ? b : await hub.CallAsync(new KojiCall("getBuild", b["build_id"]), ct) as IReadOnlyDictionary<string, object?>;
-            if (info?["source"] is not string src || !SameSource(src, item, commit))
+            var src = b.Source ?? (await hub.GetBuildAsync(b.Id, ct))?.Source;
+            if (src is null || !SameSource(src, item, commit))
                 continue;
-            var nvr = (string)b["nvr"]!;
-            return new FlockBuildRow(item.Name, item.Target, nvr, FlockBuildRow.Built, b["task_id"] is { } t ? Convert.ToInt32(t, CultureInfo.InvariantCulture) : null,
-                await BuildLogUrlAsync(b["build_id"], ct), null, 0, false);
+            return new FlockBuildRow(item.Name, item.Target, b.Nvr, FlockBuildRow.Built, b.TaskId, await BuildLogUrlAsync(b.Id, ct), null, 0, false);
         }
         return null;
     }
@@ -145,34 +158,26 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
         return string.Equals(Normal(recorded), Normal(expected), StringComparison.Ordinal);
     }
 
+    /// <summary>A repo of the build tag that reflects its latest change (so it holds the layer before).</summary>
     private async Task WaitForRepoAsync(string buildTag, string? forWhat, CancellationToken ct)
     {
-        var check = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("repo.request", buildTag, new KojiKwargs { { "min_event", "last" } }), ct))!;
-        if (check["repo"] is IReadOnlyDictionary<string, object?>)
-            return;
-        var requestId = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)check["request"]!)["id"], CultureInfo.InvariantCulture);
-        Say(buildTag, forWhat is null ? "waiting for a repo of the build tag" : $"{forWhat} waits for a repo of {buildTag} that holds the builds before it");
-        var watch = Stopwatch.StartNew();
-        while (true)
+        var announced = false;
+        var waited = await _repos.WaitAsync(buildTag, fresh: true, _timeout, new CallbackProgress<FarmEvent>(e =>
         {
-            ct.ThrowIfCancellationRequested();
-            var status = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("repo.checkRequest", requestId), ct))!;
-            if (status["repo"] is IReadOnlyDictionary<string, object?> repo && Convert.ToInt32(repo["state"], CultureInfo.InvariantCulture) == RepoReady)
-            {
-                Say(buildTag, $"repo {repo["id"]} is ready ({watch.Elapsed.TotalSeconds:F0} s)");
-                return;
-            }
-            if (watch.Elapsed > _timeout)
-                throw new FarmException($"no repo of {buildTag} after {watch.Elapsed.TotalMinutes:F0} min (repo request {requestId}): is kojira running, and a builder in channel createrepo?");
-            await Task.Delay(_poll, ct);
-        }
+            if (!announced)
+                Say(buildTag, forWhat is null ? "waiting for a repo of the build tag" : $"{forWhat} waits for a repo of {buildTag} that holds the builds before it");
+            announced = true;
+            Say(buildTag, e.Message);
+        }), ct);
+        if (!waited.WasReady)
+            Say(buildTag, $"repo {waited.RepoId} is ready ({waited.Waited.TotalSeconds:F0} s)");
     }
 
     private async Task<FlockBuildRow> BuildOneAsync(FlockItem item, CancellationToken ct)
     {
         var started = _clock.Elapsed;
         var src = item.SourceAt(item.Repository.Ref);
-        var taskId = Convert.ToInt32(await hub.CallAsync(new KojiCall("build", src, item.Target, new Dictionary<string, object?>()), ct), CultureInfo.InvariantCulture);
+        var taskId = await hub.SubmitBuildAsync(src, item.Target, ct);
         Say(item.Name, $"submitted {src} to {item.Target}: task {taskId}, {urls.WebUrl}/taskinfo?taskID={taskId}");
         string? lastLine = null;
         string? host = null;
@@ -180,19 +185,16 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var task = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("getTaskInfo", taskId), ct))!;
-            var state = Convert.ToInt32(task["state"], CultureInfo.InvariantCulture);
+            var state = (await hub.GetTaskInfoAsync(taskId, ct)).State;
             var seconds = (_clock.Elapsed - started).TotalSeconds;
-            if (state == TaskClosed)
+            if (state == TaskState.Closed)
             {
-                var builds = (IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listBuilds", new KojiKwargs { { "taskID", taskId } }), ct))!;
-                var build = builds.Cast<IReadOnlyDictionary<string, object?>>().FirstOrDefault();
-                var nvr = (string?)build?["nvr"];
-                var log = build is null ? null : await BuildLogUrlAsync(build["build_id"], ct);
-                Say(item.Name, $"complete: {nvr} in {seconds:F0} s");
-                return new FlockBuildRow(item.Name, item.Target, nvr, FlockBuildRow.Complete, taskId, log, host, seconds, true);
+                var build = (await hub.ListBuildsAsync(taskId: taskId, ct: ct)).FirstOrDefault();
+                var log = build is null ? null : await BuildLogUrlAsync(build.Id, ct);
+                Say(item.Name, $"complete: {build?.Nvr} in {seconds:F0} s");
+                return new FlockBuildRow(item.Name, item.Target, build?.Nvr, FlockBuildRow.Complete, taskId, log, host, seconds, true);
             }
-            if (state is TaskFailed or TaskCanceled)
+            if (state is TaskState.Failed or TaskState.Canceled)
             {
                 var (failedId, method, error) = await FailingTaskAsync(taskId, ct);
                 var log = await TaskLogUrlAsync(failedId, ct);
@@ -213,19 +215,18 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
     }
 
     /// <summary>What the build does now: queued, or which of its tasks runs on which host.</summary>
-    private async Task<(string Line, string? Host)> ActivityAsync(int taskId, int state, CancellationToken ct)
+    private async Task<(string Line, string? Host)> ActivityAsync(int taskId, TaskState state, CancellationToken ct)
     {
-        var children = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("getTaskChildren", taskId), ct))!)
-            .Cast<IReadOnlyDictionary<string, object?>>().ToList();
-        var running = children.FirstOrDefault(c => Convert.ToInt32(c["state"], CultureInfo.InvariantCulture) is TaskOpen or TaskAssigned && c["host_id"] is not null);
+        var children = await hub.GetTaskChildrenAsync(taskId, ct);
+        var running = children.FirstOrDefault(c => c.State is TaskState.Open or TaskState.Assigned && c.HostId is not null);
         if (running is not null)
         {
-            var host = await HostNameAsync(Convert.ToInt32(running["host_id"], CultureInfo.InvariantCulture), ct);
-            return ($"building on {host} ({running["method"]}{(running["arch"] is string a && a != "noarch" ? " " + a : "")})", host);
+            var host = await HostNameAsync(running.HostId!.Value, ct);
+            return ($"building on {host} ({running.Method}{(running.Arch is { } a && a != "noarch" ? " " + a : "")})", host);
         }
-        if (state == TaskFree || children.Count == 0)
+        if (state == TaskState.Free || children.Count == 0)
             return ("queued (waiting for a builder)", null);
-        if (children.Any(c => Convert.ToInt32(c["state"], CultureInfo.InvariantCulture) == TaskFree))
+        if (children.Any(c => c.State == TaskState.Free))
             return ("queued (next step waiting for a builder)", null);
         return ("building (between steps)", null);
     }
@@ -233,9 +234,7 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
     private async Task<string> HostNameAsync(int id, CancellationToken ct)
     {
         if (_hosts is null || !_hosts.ContainsKey(id))
-            _hosts = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listHosts"), ct))!)
-                .Cast<IReadOnlyDictionary<string, object?>>()
-                .ToDictionary(h => Convert.ToInt32(h["id"], CultureInfo.InvariantCulture), h => (string)h["name"]!);
+            _hosts = (await hub.ListHostsAsync(ct)).ToDictionary(h => h.Id, h => h.Name);
         return _hosts.GetValueOrDefault(id, $"host {id}");
     }
 
@@ -244,20 +243,15 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
     {
         var id = taskId;
         var method = "build";
-        while (true)
+        while ((await hub.GetTaskChildrenAsync(id, ct)).FirstOrDefault(c => c.State == TaskState.Failed) is { } failed)
         {
-            var failed = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("getTaskChildren", id), ct))!)
-                .Cast<IReadOnlyDictionary<string, object?>>()
-                .FirstOrDefault(c => Convert.ToInt32(c["state"], CultureInfo.InvariantCulture) == TaskFailed);
-            if (failed is null)
-                break;
-            id = Convert.ToInt32(failed["id"], CultureInfo.InvariantCulture);
-            method = (string)failed["method"]!;
+            id = failed.Id;
+            method = failed.Method;
         }
         string error;
         try
         {
-            await hub.CallAsync(new KojiCall("getTaskResult", id), ct);
+            await hub.GetTaskResultAsync(id, ct);
             error = "failed";
         }
         catch (KojiFaultException e)
@@ -272,19 +266,18 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
 
     private async Task<string> TaskLogUrlAsync(int taskId, CancellationToken ct)
     {
-        var files = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listTaskOutput", taskId), ct))!).Select(f => f?.ToString() ?? "").ToList();
+        var files = await hub.ListTaskOutputAsync(taskId, ct);
         var log = new[] { "build.log", "root.log", "mock_output.log" }.FirstOrDefault(files.Contains)
             ?? files.FirstOrDefault(f => f.EndsWith(".log", StringComparison.Ordinal));
         var folder = $"{urls.FilesUrl}/{TaskWorkFolders}/{taskId % 10000}/{taskId}";
         return log is null ? folder + "/" : $"{folder}/{log}";
     }
 
-    private async Task<string?> BuildLogUrlAsync(object? buildId, CancellationToken ct)
+    private async Task<string?> BuildLogUrlAsync(int buildId, CancellationToken ct)
     {
-        var logs = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("getBuildLogs", buildId), ct))!)
-            .Cast<IReadOnlyDictionary<string, object?>>().ToList();
-        var log = logs.FirstOrDefault(l => (string?)l["name"] == "build.log" && (string?)l["dir"] != "src")
-            ?? logs.FirstOrDefault(l => (string?)l["name"] == "build.log");
-        return log is null ? null : $"{urls.FilesUrl}/{log["path"]}";
+        var logs = await hub.GetBuildLogsAsync(buildId, ct);
+        var log = logs.FirstOrDefault(l => l.Name == "build.log" && l.Dir != "src")
+            ?? logs.FirstOrDefault(l => l.Name == "build.log");
+        return log is null ? null : $"{urls.FilesUrl}/{log.Path}";
     }
 }

@@ -34,8 +34,8 @@ public sealed class ApplyContent(HubTarget target) : IDisposable
         if (prune.Has(PruneKind.Permissions))
         {
             await _hub.EnsureLoggedInAsync(ct);
-            if (await _hub.CallAsync(new KojiCall("getLoggedInUser"), ct) is IReadOnlyDictionary<string, object?> user && user.GetValueOrDefault("name") is string name)
-                me = name;
+            if (await _hub.GetLoggedInUserAsync(ct) is { } user)
+                me = user.Name;
         }
         var plan = await ContentPlanner.PlanAsync(_hub, content, prune with { KeepAdminOf = me }, ct);
         Timings.Mark("content apply: hub read and compared");

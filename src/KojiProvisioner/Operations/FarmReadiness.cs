@@ -13,9 +13,6 @@ public sealed record ReadinessCheck(string What, bool Ready, string Detail)
     public override string ToString() => $"{What}: {Detail}";
 }
 
-/// <summary>The READY repo `wait-repo` waited for.</summary>
-public sealed record ReadyRepo(string Tag, int RepoId, int? RequestId, bool WasReady, TimeSpan Waited);
-
 /// <summary>
 /// Waits, named after their conditions, for a farm to be usable from outside: the hub answers,
 /// every builder is ready in Koji, kojira runs (`up --wait`); and for a tag's repo to be READY
@@ -23,8 +20,6 @@ public sealed record ReadyRepo(string Tag, int RepoId, int? RequestId, bool WasR
 /// </summary>
 public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engine)
 {
-    private const int RepoReady = 1;
-    private static readonly string[] TaskStates = ["FREE", "OPEN", "CLOSED", "CANCELED", "ASSIGNED", "FAILED"];
     /// <summary>A builder whose last contact with the hub is older than this is not ready (Koji keeps a killed one `ready` for minutes).</summary>
     private static readonly TimeSpan HostUpdateMaxAge = TimeSpan.FromSeconds(60);
 
@@ -49,7 +44,7 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
         var builders = Enumerable.Range(1, spec.Builders.Count).Select(Names.Builder).Concat(spec.Builders.Remote.Select(r => r.Name)).ToList();
         try
         {
-            var version = await hub.CallAsync(new KojiCall("getAPIVersion"), ct);
+            var version = await hub.GetApiVersionAsync(ct);
             checks.Add(new ReadinessCheck("hub", true, $"{Names.PublicHubUrl} answers (API version {version})"));
         }
         catch (Exception e) when (e is KojiException or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
@@ -61,9 +56,7 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
             return checks;
         }
 
-        var hosts = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listHosts"), ct))!)
-            .Cast<IReadOnlyDictionary<string, object?>>()
-            .ToDictionary(h => (string)h["name"]!, StringComparer.Ordinal);
+        var hosts = (await hub.ListHostsAsync(ct)).ToDictionary(h => h.Name, StringComparer.Ordinal);
         foreach (var name in builders)
             checks.Add(await BuilderAsync(name, hosts.GetValueOrDefault(name), ct));
         if (spec.Kojira.Enabled)
@@ -71,20 +64,19 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
         return checks;
     }
 
-    private async Task<ReadinessCheck> BuilderAsync(string name, IReadOnlyDictionary<string, object?>? host, CancellationToken ct)
+    private async Task<ReadinessCheck> BuilderAsync(string name, KojiHost? host, CancellationToken ct)
     {
         var what = $"builder {name}";
         if (host is null)
             return new ReadinessCheck(what, false, "not registered in Koji (up registers it)");
-        if (host["enabled"] is not true)
+        if (!host.Enabled)
             return new ReadinessCheck(what, false, "disabled in Koji");
-        var last = await hub.CallAsync(new KojiCall("getLastHostUpdate", host["id"], new KojiKwargs { { "ts", true } }), ct);
-        if (last is null)
+        if (await hub.GetLastHostUpdateAsync(host.Id, ct) is not { } last)
             return new ReadinessCheck(what, false, "kojid has never contacted the hub");
-        var age = DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeMilliseconds((long)(Convert.ToDouble(last, CultureInfo.InvariantCulture) * 1000));
+        var age = DateTimeOffset.UtcNow - last;
         if (age > HostUpdateMaxAge)
             return new ReadinessCheck(what, false, $"kojid last contacted the hub {age.TotalSeconds:0} s ago");
-        if (host["ready"] is not true)
+        if (!host.Ready)
             return new ReadinessCheck(what, false, $"kojid runs but says it is not ready{LoadHint()}");
         return new ReadinessCheck(what, true, $"ready (last contact {Math.Max(0, age.TotalSeconds):0} s ago)");
     }
@@ -151,69 +143,24 @@ public sealed class FarmReadiness(Stack stack, IKojiHub hub, DockerEngine? engin
     /// </summary>
     public async Task<ReadyRepo> WaitRepoAsync(string tag, bool fresh, TimeSpan timeout, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
-        var clock = Stopwatch.StartNew();
-        if (await hub.CallAsync(new KojiCall("getTag", tag), ct) is null)
+        if (!await hub.TagExistsAsync(tag, ct))
             throw new InputException($"there is no tag '{tag}' on the hub of stack {stack.Name} ({Names.PublicHubUrl})");
-        await hub.EnsureLoggedInAsync(ct);
-        var kwargs = new KojiKwargs();
-        if (fresh)
-            kwargs.Add("min_event", "last");
-        var answer = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("repo.request", tag, kwargs), ct))!;
-        if (answer["repo"] is IReadOnlyDictionary<string, object?> current)
-            return new ReadyRepo(tag, Convert.ToInt32(current["id"], CultureInfo.InvariantCulture), null, true, clock.Elapsed);
-        var request = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)answer["request"]!)["id"], CultureInfo.InvariantCulture);
-        progress?.Report(new FarmEvent(FarmStep.WaitHealthy, tag, $"repo request {request} filed; waiting up to {timeout.TotalSeconds:0} s for a READY repo", clock.Elapsed));
-
-        string? lastSeen = null, seen = null;
-        var described = Stopwatch.StartNew();
-        while (true)
-        {
-            var status = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("repo.checkRequest", request), ct))!;
-            var req = (IReadOnlyDictionary<string, object?>)status["request"]!;
-            if (status["repo"] is IReadOnlyDictionary<string, object?> repo)
-            {
-                var state = Convert.ToInt32(repo["state"], CultureInfo.InvariantCulture);
-                if (state == RepoReady)
-                    return new ReadyRepo(tag, Convert.ToInt32(repo["id"], CultureInfo.InvariantCulture), request, false, clock.Elapsed);
-            }
-            else if (req.GetValueOrDefault("active") is false)
-                throw new FarmException($"repo request {request} for tag {tag} ended without a repo{TaskText(status)}");
-
-            // What it waits for, in words (more calls): for the progress line every few polls, and for the timeout.
-            var timedOut = clock.Elapsed >= timeout;
-            if (seen is null || timedOut || described.Elapsed >= DescribeInterval)
-            {
-                seen = await WhatRepoWaitsForAsync(status, ct);
-                described.Restart();
-            }
-            if (timedOut)
-                throw new FarmException($"tag {tag} has no READY repo after {timeout.TotalSeconds:0} s: repo request {request} {seen}");
-            if (seen != lastSeen)
-            {
-                progress?.Report(new FarmEvent(FarmStep.WaitHealthy, tag, seen, clock.Elapsed));
-                lastSeen = seen;
-            }
-            await Task.Delay(RepoPollInterval, ct);
-        }
+        return await RepoWaiter().WaitAsync(tag, fresh, timeout, progress, ct);
     }
 
-    private static string TaskText(IReadOnlyDictionary<string, object?> status) =>
-        status.GetValueOrDefault("task") is IReadOnlyDictionary<string, object?> task
-            ? $" (task {task["id"]} {StateName(task["state"])})"
-            : "";
-
-    private static string StateName(object? state) =>
-        Convert.ToInt32(state, CultureInfo.InvariantCulture) is var s && s >= 0 && s < TaskStates.Length ? TaskStates[s] : $"state {state}";
+    /// <summary>A repo wait whose words for a pending request name this farm's builders and kojira.</summary>
+    public RepoWaiter RepoWaiter() =>
+        new(hub, WhatRepoWaitsForAsync) { PollInterval = RepoPollInterval, DescribeInterval = DescribeInterval };
 
     /// <summary>Where a pending request stands, in words: no task yet (kojira's part) or a task waiting for a builder.</summary>
-    private async Task<string> WhatRepoWaitsForAsync(IReadOnlyDictionary<string, object?> status, CancellationToken ct)
+    private async Task<string> WhatRepoWaitsForAsync(RepoRequestStatus status, CancellationToken ct)
     {
-        if (status.GetValueOrDefault("task") is IReadOnlyDictionary<string, object?> task)
+        if (status.Task is { } task)
         {
-            var state = StateName(task["state"]);
+            var state = task.State.KojiName();
             var builders = (await CheckAsync(ct)).Where(c => c.What.StartsWith("builder ", StringComparison.Ordinal)).ToList();
             var ready = builders.Count(b => b.Ready);
-            return $"has newRepo task {task["id"]} ({state}); {ready} of {builders.Count} builders ready" +
+            return $"has newRepo task {task.Id} ({state}); {ready} of {builders.Count} builders ready" +
                 (ready < builders.Count ? ": " + string.Join("; ", builders.Where(b => !b.Ready)) : "");
         }
         if (!stack.Spec.Kojira.Enabled)

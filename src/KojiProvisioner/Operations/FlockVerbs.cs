@@ -26,15 +26,24 @@ public sealed class FlockBuildroot(Stack stack)
 /// <summary>`flock build`: Koji builds of the Flock's package-git repositories, in BuildRequires layers, waited for and reported.</summary>
 public sealed class FlockBuild(Stack stack)
 {
-    public async Task<FlockBuildReport> RunAsync(IReadOnlyList<FlockItem> items, IProgress<string>? progress, CancellationToken ct)
+    public Task<FlockBuildReport> RunAsync(IReadOnlyList<FlockItem> items, IProgress<string>? progress, CancellationToken ct) =>
+        WithBuilderAsync(progress, builder => builder.BuildAsync(items, ct), ct);
+
+    /// <summary>`flock build --dry-run`: the layers and what each package would do, read from the specs and the hub; no write.</summary>
+    public Task<FlockBuildPlan> PlanAsync(IReadOnlyList<FlockItem> items, IProgress<string>? progress, CancellationToken ct) =>
+        WithBuilderAsync(progress, builder => builder.PlanAsync(items, ct), ct);
+
+    private async Task<T> WithBuilderAsync<T>(IProgress<string>? progress, Func<FlockBuilder, Task<T>> run, CancellationToken ct)
     {
         var definition = new Preview(stack).DefinitionWithState();
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         using var hub = AdminHub.Client(definition);
         var names = definition.Names;
         // The specs are read (for BuildRequires and NVRs) through the first local builder's git.
+        // A layer's repo wait says what it waits for as wait-repo does (this farm's builders, kojira).
         var builder = new FlockBuilder(hub, new BuilderCheckout(engine, names.Builder(1)),
-            new FlockUrls(names.PublicFilesUrl, names.PublicWebUrl), progress);
-        return await builder.BuildAsync(items, ct);
+            new FlockUrls(names.PublicFilesUrl, names.PublicWebUrl), progress,
+            repoWaiter: new FarmReadiness(stack, hub, engine).RepoWaiter());
+        return await run(builder);
     }
 }

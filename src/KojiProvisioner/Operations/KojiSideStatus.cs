@@ -1,5 +1,4 @@
 using KojiProvisioner.Farm;
-using System.Globalization;
 using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Operations;
@@ -27,11 +26,9 @@ public sealed record KojiSideStatus(string? HubVersion, IReadOnlyList<KojiBuilde
     {
         try
         {
-            var version = await hub.CallAsync(new KojiCall("getKojiVersion"), ct) as string;
-            var hosts = ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("listHosts"), ct) ?? Array.Empty<object?>()))
-                .OfType<IReadOnlyDictionary<string, object?>>()
-                .Select(h => new KojiBuilderStatus((string)h["name"]!, h["enabled"] as bool? ?? false, h["ready"] as bool? ?? false,
-                    stackBuilders.Contains((string)h["name"]!)))
+            var version = await hub.GetKojiVersionAsync(ct);
+            var hosts = (await hub.ListHostsAsync(ct))
+                .Select(h => new KojiBuilderStatus(h.Name, h.Enabled, h.Ready, stackBuilders.Contains(h.Name)))
                 .Where(h => h.InStack || h.Enabled)
                 .OrderBy(h => h.Name, StringComparer.Ordinal).ToList();
             // A builder of the stack that Koji does not know at all is a problem too.
@@ -40,12 +37,9 @@ public sealed record KojiSideStatus(string? HubVersion, IReadOnlyList<KojiBuilde
             KojiraUserStatus? kojira = null;
             if (kojiraEnabled)
             {
-                var user = await hub.CallAsync(new KojiCall("getUser", "kojira"), ct) as IReadOnlyDictionary<string, object?>;
-                var perms = user is null ? [] : ((IEnumerable<object?>)(await hub.CallAsync(new KojiCall("getUserPerms", user["id"]), ct) ?? Array.Empty<object?>()))
-                    .Select(p => Convert.ToString(p, CultureInfo.InvariantCulture) ?? "").ToList();
-                // Koji's USER_STATUS: 0 NORMAL, 1 BLOCKED.
-                var enabled = user is not null && Convert.ToInt32(user.GetValueOrDefault("status") ?? 0, CultureInfo.InvariantCulture) == 0;
-                kojira = new KojiraUserStatus("kojira", user is not null, enabled, perms);
+                var user = await hub.GetUserAsync("kojira", ct);
+                var perms = user is null ? [] : await hub.GetUserPermsAsync(user.Id, ct);
+                kojira = new KojiraUserStatus("kojira", user is not null, user?.Enabled == true, perms);
             }
             return new KojiSideStatus(version, hosts, kojira, null);
         }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
@@ -66,12 +65,12 @@ public sealed class Status(Stack stack)
         if (hosts.Count == 0)
             return [];
         var probes = await fleet.Converger(null).ProbeAsync(RemoteFleet.Targets(hosts), ct);
-        var koji = new Dictionary<string, IReadOnlyDictionary<string, object?>>(StringComparer.Ordinal);
+        var koji = new Dictionary<string, KojiHost>(StringComparer.Ordinal);
         try
         {
             using var hub = AdminHub.FromState(stack);
             foreach (var h in hosts)
-                if (await hub.CallAsync(new KojiCall("getHost", h.Name), ct) is IReadOnlyDictionary<string, object?> info)
+                if (await hub.GetHostAsync(h.Name, ct) is { } info)
                     koji[h.Name] = info;
         }
         catch (Exception e) when (AdminHub.IsUnreachable(e))
@@ -81,9 +80,7 @@ public sealed class Status(Stack stack)
         return probes.Select(p =>
         {
             var info = koji.GetValueOrDefault(p.Name);
-            return new RemoteBuilderStatus(p, info?["enabled"] as bool?, info?["ready"] as bool?,
-                info is null ? null : Convert.ToDouble(info["task_load"], CultureInfo.InvariantCulture),
-                info is null ? null : Convert.ToDouble(info["capacity"], CultureInfo.InvariantCulture),
+            return new RemoteBuilderStatus(p, info?.Enabled, info?.Ready, info?.TaskLoad, info?.Capacity,
                 inStack.Contains(p.Name));
         }).ToList();
     }

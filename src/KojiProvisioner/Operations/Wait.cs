@@ -1,6 +1,7 @@
 using KojiProvisioner.Config;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
+using KojiProvisioner.Koji;
 
 namespace KojiProvisioner.Operations;
 

@@ -17,7 +17,6 @@ namespace KojiProvisioner.IntegrationTests.Hosts;
 public sealed class RemoteKojiTests(ITestOutputHelper output)
 {
     private static IReadOnlyDictionary<string, object?> Struct(object? o) => (IReadOnlyDictionary<string, object?>)o!;
-    private static IEnumerable<IReadOnlyDictionary<string, object?>> Structs(object? o) => ((IEnumerable<object?>)o!).Select(Struct);
     private static int Int(object? o) => Convert.ToInt32(o, CultureInfo.InvariantCulture);
 
     [SkippableFact]
@@ -78,11 +77,11 @@ public sealed class RemoteKojiTests(ITestOutputHelper output)
             {
                 for (var i = 0; ; i++)
                 {
-                    var listed = Structs(await hub.CallAsync(new KojiCall("listHosts"))).Where(h => ((string)h["name"]!).Contains("-remote-", StringComparison.Ordinal)).ToList();
-                    if (listed.Count == 2 && listed.All(h => h["ready"] is true && h["enabled"] is true))
-                        return listed.Select(h => Int(h["id"])).ToHashSet();
+                    var listed = (await hub.ListHostsAsync(CancellationToken.None)).Where(h => h.Name.Contains("-remote-", StringComparison.Ordinal)).ToList();
+                    if (listed.Count == 2 && listed.All(h => h.Ready && h.Enabled))
+                        return listed.Select(h => h.Id).ToHashSet();
                     if (i > 240)
-                        throw new TimeoutException($"remote builders not ready after 120 s: {string.Join("; ", listed.Select(h => $"{h["name"]} ready={h["ready"]}"))}\n" +
+                        throw new TimeoutException($"remote builders not ready after 120 s: {string.Join("; ", listed.Select(h => $"{h.Name} ready={h.Ready}"))}\n" +
                             await hosts.ExecAsync(a, "tail -n 30 /var/log/koji-farm-kojid.log /var/log/kojid.log 2>&1 || true"));
                     await Task.Delay(500);
                 }
@@ -100,20 +99,20 @@ public sealed class RemoteKojiTests(ITestOutputHelper output)
             {
                 for (var i = 0; ; i++)
                 {
-                    var state = Int(Struct(await hub.CallAsync(new KojiCall("getTaskInfo", task)))["state"]);
-                    if (state == 2)
+                    var state = (await hub.GetTaskInfoAsync(task, CancellationToken.None)).State;
+                    if (state == TaskState.Closed)
                         break;
-                    Assert.True(state is 0 or 1 or 4, $"newRepo task {task} ended in state {state}");
+                    Assert.True(state is TaskState.Free or TaskState.Open or TaskState.Assigned, $"newRepo task {task} ended in state {state.KojiName()}");
                     if (i > 360)
                         throw new TimeoutException($"newRepo task {task} not closed after 180 s (state {state})");
                     await Task.Delay(500);
                 }
                 var repo = Struct(await hub.CallAsync(new KojiCall("getRepo", "remote-build")));
-                Assert.Equal(1, Int(repo["state"]));
+                Assert.Equal(RepoState.Ready, (RepoState)Int(repo["state"]));
             });
-            var createrepo = Structs(await hub.CallAsync(new KojiCall("getTaskChildren", task))).Where(t => (string)t["method"]! == "createrepo").ToList();
+            var createrepo = (await hub.GetTaskChildrenAsync(task, CancellationToken.None)).Where(t => t.Method == "createrepo").ToList();
             Assert.NotEmpty(createrepo);
-            Assert.All(createrepo, t => Assert.Contains(Int(t["host_id"]), ids));
+            Assert.All(createrepo, t => Assert.Contains(t.HostId!.Value, ids));
 
             up = await steps.Run("up again: nothing to do", () => Support.Cli.RunAsync("up", "--stack", file));
             Assert.True(up.ExitCode == 0, up.ToString());
@@ -126,7 +125,7 @@ public sealed class RemoteKojiTests(ITestOutputHelper output)
             await File.WriteAllTextAsync(file, Yaml(remotes.Take(1)));
             up = await steps.Run("up: host b removed from the stack", () => Support.Cli.RunAsync("up", "--stack", file));
             Assert.True(up.ExitCode == 0, up.ToString());
-            Assert.Equal(false, Struct(await hub.CallAsync(new KojiCall("getHost", $"{stack}-remote-b")))["enabled"]);
+            Assert.False((await hub.GetHostAsync($"{stack}-remote-b", CancellationToken.None))!.Enabled);
             Assert.Equal("", (await hosts.ExecAsync(b, "pgrep -f '^/usr/bin/python3 /opt/koji-farm/sbin/kojid' || true")).Trim());
         }
         finally

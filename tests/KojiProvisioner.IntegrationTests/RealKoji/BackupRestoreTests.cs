@@ -116,7 +116,7 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
             Assert.Equal("kojiadmin", me["name"]);
             var repo = (IReadOnlyDictionary<string, object?>)(await oldAdmin.CallAsync("getRepo", tag))!;
             Assert.Equal(repoId, Convert.ToInt32(repo["id"]));
-            Assert.Equal(KojiWait.RepoReady, Convert.ToInt32(repo["state"]));
+            Assert.Equal(RepoState.Ready, (RepoState)Convert.ToInt32(repo["state"]));
             var onDisk = await Shell.RunAsync("docker", "exec", $"{second.Name}-hub", "test", "-s", $"/mnt/koji/repos/{tag}/{repoId}/repo.json");
             Assert.True(onDisk.ExitCode == 0, $"/mnt/koji/repos/{tag}/{repoId}/repo.json missing after restore: {onDisk}");
             var tasksAfter = await TasksAsync(oldAdmin);

@@ -60,6 +60,23 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
         {
             await steps.Run("a git server on the farm's network with four package-git repositories", () => StartGitServerAsync(stack, gitHost, builderImage));
 
+            var dry = await steps.Run($"flock build --dry-run: all four would be submitted, {UsesHello} in the layer after {Hello}; nothing is sent",
+                () => stack.RunAsync("flock", "build", "--dry-run", "--output", "json"));
+            Assert.True(dry.ExitCode == 0, dry.ToString());
+            using (var plan = JsonDocument.Parse(dry.Out))
+            {
+                Assert.Equal(4, plan.RootElement.GetProperty("submitted").GetInt32());
+                var layers = plan.RootElement.GetProperty("plan").EnumerateArray()
+                    .Select(l => l.GetProperty("builds").EnumerateArray().Select(b => b.GetProperty("package").GetString()).ToList()).ToList();
+                Assert.Equal(2, layers.Count);
+                Assert.Contains(Hello, layers[0]);
+                Assert.Equal([UsesHello], layers[1]);
+            }
+            Assert.Empty((IEnumerable<object?>)(await hub.CallAsync("listTasks", new KojiKwargs
+            {
+                { "opts", new Dictionary<string, object?> { ["method"] = "build" } },
+            }))!);
+
             var first = await steps.Run($"flock build ({TestStack.InstalledBuild}): three packages complete, the broken one fails", () => stack.RunInstalledAsync("flock", "build"));
             output.WriteLine(first.ToString());
             Assert.True(first.ExitCode == 1, first.ToString());
@@ -85,7 +102,7 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
                 foreach (var name in new[] { Hello, CProgram, UsesHello })
                 {
                     var build = tagged.Single(b => (string?)b["name"] == name);
-                    Assert.Equal(1, Convert.ToInt32(build["state"]));
+                    Assert.Equal(BuildState.Complete, (BuildState)Convert.ToInt32(build["state"]));
                     nvrs[name] = (string)build["nvr"]!;
                 }
                 Assert.DoesNotContain(tagged, b => (string?)b["name"] == Broken);

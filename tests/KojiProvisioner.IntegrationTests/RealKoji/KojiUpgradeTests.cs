@@ -16,8 +16,6 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 [Collection(RealKojiCollection.Name)]
 public sealed class KojiUpgradeTests(ITestOutputHelper output)
 {
-    private const int TaskClosed = 2;
-
     [SkippableFact]
     public async Task Up_after_moving_the_stack_from_koji_1_34_to_1_35_upgrades_the_schema_once_and_keeps_the_farm()
     {
@@ -63,7 +61,7 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
                 Assert.Equal("1.35.3", await hub.CallAsync("getKojiVersion"));
                 var repo = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getRepo", tag))!;
                 Assert.Equal(repoId, Convert.ToInt32(repo["id"]));
-                Assert.Equal(KojiWait.RepoReady, Convert.ToInt32(repo["state"]));
+                Assert.Equal(RepoState.Ready, (RepoState)Convert.ToInt32(repo["state"]));
                 var diff = await stack.RunAsync("content", "diff", "--output", "json", "--exit-code");
                 Assert.True(diff.ExitCode == 0, diff.ToString());
             });
@@ -101,13 +99,12 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
         var task = Convert.ToInt32(await hub.CallAsync("newRepo", tag));
         await KojiWait.UntilAsync(TimeSpan.FromMinutes(4), async () =>
         {
-            var info = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getTaskInfo", task))!;
-            var state = Convert.ToInt32(info["state"]);
-            Assert.True(state is 0 or 1 or 2 or 4, $"newRepo task {task} ended in state {state}");
-            return state == TaskClosed;
+            var state = (await hub.GetTaskInfoAsync(task, CancellationToken.None)).State;
+            Assert.True(state is TaskState.Free or TaskState.Open or TaskState.Closed or TaskState.Assigned, $"newRepo task {task} ended in state {state.KojiName()}");
+            return state == TaskState.Closed;
         }, $"newRepo task {task} closed");
         var repo = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getRepo", tag))!;
-        Assert.Equal(KojiWait.RepoReady, Convert.ToInt32(repo["state"]));
+        Assert.Equal(RepoState.Ready, (RepoState)Convert.ToInt32(repo["state"]));
         return Convert.ToInt32(repo["id"]);
     }
 }

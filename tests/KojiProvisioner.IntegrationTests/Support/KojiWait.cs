@@ -5,9 +5,6 @@ namespace KojiProvisioner.IntegrationTests.Support;
 /// <summary>Waits on a real hub, each named after what it waits for.</summary>
 public static class KojiWait
 {
-    public const int RepoReady = 1;
-    public const int TaskClosed = 2;
-
     public static async Task UntilAsync(TimeSpan timeout, Func<Task<bool>> condition, string what)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -26,27 +23,9 @@ public static class KojiWait
             .Cast<IReadOnlyDictionary<string, object?>>()
             .ToDictionary(h => (string)h["name"]!, h => h);
 
-    /// <summary>Requests a repo for the tag (Koji 1.35 repo requests) and returns its id once READY.</summary>
-    public static async Task<int> RepoReadyAsync(IKojiHub hub, string tag, TimeSpan timeout)
-    {
-        await hub.EnsureLoggedInAsync();
-        var check = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("repo.request", tag, new KojiKwargs { { "min_event", "last" } }))!;
-        var repoId = 0;
-        if (check["repo"] is IReadOnlyDictionary<string, object?> ready)
-            return Convert.ToInt32(ready["id"]);
-        var requestId = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)check["request"]!)["id"]);
-        await UntilAsync(timeout, async () =>
-        {
-            var status = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("repo.checkRequest", requestId))!;
-            if (status["repo"] is IReadOnlyDictionary<string, object?> repo && Convert.ToInt32(repo["state"]) == RepoReady)
-            {
-                repoId = Convert.ToInt32(repo["id"]);
-                return true;
-            }
-            return false;
-        }, $"a READY repo for tag {tag} (repo request {requestId})");
-        return repoId;
-    }
+    /// <summary>Requests a repo for the tag (Koji 1.35 repo requests) and returns its id once READY: what `flock build` waits for.</summary>
+    public static async Task<int> RepoReadyAsync(IKojiHub hub, string tag, TimeSpan timeout) =>
+        (await new RepoWaiter(hub) { PollInterval = TimeSpan.FromSeconds(1) }.WaitAsync(tag, fresh: true, timeout, null, CancellationToken.None)).RepoId;
 
     public sealed record TaskRow(int Id, string Method, string Host);
 
@@ -56,7 +35,7 @@ public static class KojiWait
         var hosts = (await HostsAsync(hub)).Values.ToDictionary(h => Convert.ToInt32(h["id"]), h => (string)h["name"]!);
         var tasks = (IEnumerable<object?>)(await hub.CallAsync("listTasks", new KojiKwargs
         {
-            { "opts", new Dictionary<string, object?> { ["method"] = method, ["state"] = new List<object?> { TaskClosed } } },
+            { "opts", new Dictionary<string, object?> { ["method"] = method, ["state"] = new List<object?> { (int)TaskState.Closed } } },
         }))!;
         return tasks.Cast<IReadOnlyDictionary<string, object?>>()
             .Select(t => new TaskRow(Convert.ToInt32(t["id"]), method,

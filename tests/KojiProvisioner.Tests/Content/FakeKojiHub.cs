@@ -9,7 +9,7 @@ namespace KojiProvisioner.Tests.Content;
 /// parent IDs. Every call crosses the XML-RPC codec, so only wire-able values get through.
 /// Simplification: inheritance is followed in priority order, without maxdepth or filters.
 /// </summary>
-internal sealed class FakeKojiHub : IKojiHub
+internal sealed partial class FakeKojiHub : IKojiHub
 {
     private int _nextId = 100;
     private readonly Dictionary<string, FakeUser> _users = new(StringComparer.Ordinal);
@@ -155,7 +155,7 @@ internal sealed class FakeKojiHub : IKojiHub
             "packageListBlock" => PackageListBlock(Bind(args, "taginfo", "pkginfo", "force")),
             "packageListUnblock" => PackageListUnblock(Bind(args, "taginfo", "pkginfo", "force")),
             "packageListRemove" => PackageListRemove(Bind(args, "taginfo", "pkginfo", "force")),
-            _ => throw Fault(1000, $"Invalid method: {method}"),
+            _ => DispatchBuildsAndRepos(method, args),
         };
     }
 

@@ -5,52 +5,9 @@ namespace KojiProvisioner.Tests.Flock;
 
 public sealed class FlockPlanTests
 {
-    private const string Content = """
-        package_owner: kojiadmin
-        tags:
-          - name: line-base
-          - name: line-candidate
-            inheritance: [{ parent: line-base }]
-          - name: line-build
-            arches: [x86_64]
-            inheritance: [{ parent: line-candidate }]
-          - name: other-base
-          - name: other-build
-            arches: [x86_64]
-            inheritance: [{ parent: other-base }]
-        targets:
-          - { name: line, build_tag: line-build, dest_tag: line-candidate }
-          - { name: other, build_tag: other-build, dest_tag: other-base }
-        """;
+    private const string Flock = FlockTestContent.Flock;
 
-    private static KojiContent WithFlock(string flock)
-    {
-        var content = ContentLoader.LoadText(Content, "content.yaml");
-        return content with { Flocks = [FlockManifest.LoadText(flock)] };
-    }
-
-    private const string Flock = """
-        package_owner: kojiadmin
-        repositories:
-          - name: lib
-            url: git://git.example/lib
-            ref: master
-            tags: [line-base]
-            packages:
-              - { name: lib, spec: lib.spec }
-          - name: tools
-            url: https://git.example/tools.git
-            ref: v2
-            tags: [line-base]
-            packages:
-              - { name: tools, spec: pkg/centos/tools.spec }
-          - name: app
-            url: git://git.example/app
-            ref: master
-            tags: [line-base]
-            packages:
-              - { name: app, spec: app.spec }
-        """;
+    private static KojiContent WithFlock(string flock) => FlockTestContent.WithFlock(flock);
 
     [Fact]
     public void Each_package_builds_for_the_target_whose_build_tag_inherits_its_tags()

@@ -13,6 +13,7 @@ namespace KojiProvisioner;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(BackupManifest))]
 [JsonSerializable(typeof(PendingRestore))]
+[JsonSerializable(typeof(KojiProvisioner.Farm.FarmInputs))]
 [JsonSerializable(typeof(List<RemoteBuilderSpec>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]

@@ -28,6 +28,9 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     public async Task ExecuteAsync(ConvergePlan plan, IProgress<FarmEvent>? progress = null,
         Func<ContainerSpec, CancellationToken, Task>? onHealthy = null, CancellationToken ct = default)
     {
+        // An image that must be built from an input nobody supplied stops the run before anything changes.
+        if (plan.Of(ResourceKind.Image).FirstOrDefault(s => s.Action == StepAction.Build && s.Image?.Unbuildable is not null) is { } unbuildable)
+            throw new InputException(unbuildable.Image!.Unbuildable!);
         var run = new Run(progress);
 
         foreach (var step in plan.Of(ResourceKind.Network).Where(s => s.Action == StepAction.Create))

@@ -116,6 +116,7 @@ public sealed class Up(Stack stack)
             foreach (var change in koji.Registration.Changes)
                 progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
         }, ct);
+        FarmInputs.Record(definition); // the images are built: later commands need no KOJI_SOURCE or MOCK_SOURCE
 
         // An offline OS line's buildroot: made once per machine, imported into Koji and tagged (after the content made its tags).
         if (stack.Spec.Buildroot.Bootstrap.Length > 0)

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Configuration.Memory;
 
 namespace KojiProvisioner.Config;
 
-/// <summary>A validated stack with its paths resolved.</summary>
+/// <summary>
+/// A validated stack with its paths resolved. <see cref="KojiSourcePath"/> is the Koji source the stack
+/// sets (koji.path, KOJI_SOURCE), null when none is: the farm's record then says (Farm/FarmInputs).
+/// </summary>
 public sealed record Stack(
     StackSpec Spec,
     string FilePath,

@@ -17,7 +17,7 @@ internal static class ClientConfigCommand
         var command = new Command("client-config", "Print (or install) a koji client profile for the stack's admin") { options.Stack, options.Set, install };
         command.SetAction((parse, _) => CommonOptions.Guard(io, () =>
         {
-            var loaded = options.Load(parse, needsKojiSource: false);
+            var loaded = options.Load(parse);
             var clientConfig = new ClientConfig(loaded);
             var profile = clientConfig.Profile(m => io.Error.WriteLine($"koji-farm: {m}"));
             if (!parse.GetValue(install))

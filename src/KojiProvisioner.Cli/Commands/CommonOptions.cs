@@ -24,9 +24,9 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "table",
     }.AcceptOnlyFromAmong("table", "json");
 
-    /// <summary>The stack of a command; one that neither builds nor compares images passes <paramref name="needsKojiSource"/> false.</summary>
-    public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set, bool needsKojiSource = true) =>
-        StackLoader.Load(StackFileLocator.Require(parse.GetValue(stack)), parse.GetValue(set) ?? [], requireKojiSource: needsKojiSource);
+    /// <summary>The stack of a command (without a Koji or mock source set, the farm's recorded ones stand in: Farm/FarmInputs).</summary>
+    public static Stack LoadStack(ParseResult parse, Option<string> stack, Option<string[]> set) =>
+        StackLoader.Load(StackFileLocator.Require(parse.GetValue(stack)), parse.GetValue(set) ?? []);
 
     /// <summary>Runs a verb: errors koji-farm raises on purpose print one line and return their exit code; bugs keep their stack trace.</summary>
     public static async Task<int> Guard(CliIO io, Func<Task<ExitCode>> action)
@@ -61,8 +61,7 @@ internal sealed class StackOptions(bool output = true)
     public Option<string[]> Set { get; } = CommonOptions.Set();
     public Option<string> Output { get; } = output ? CommonOptions.Output() : null!;
 
-    /// <param name="needsKojiSource">False for verbs that neither build nor compare images.</param>
-    public Stack Load(ParseResult parse, bool needsKojiSource = true) => CommonOptions.LoadStack(parse, Stack, Set, needsKojiSource);
+    public Stack Load(ParseResult parse) => CommonOptions.LoadStack(parse, Stack, Set);
 
     public bool Json(ParseResult parse) => output && parse.GetValue(Output) == "json";
 }

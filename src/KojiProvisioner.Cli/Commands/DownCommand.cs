@@ -47,7 +47,7 @@ internal static class DownCommand
                 return ExitCode.Ok;
             }
 
-            var loaded = options.Load(parse, needsKojiSource: false);
+            var loaded = options.Load(parse);
             if (purging && !confirmed && !Confirm(io, loaded.Name, await new Down(loaded).PurgeTargetsAsync(ct)))
                 return ExitCode.Failed;
             var result = await new Down(loaded).RunAsync(purging, new ProgressView(io, quiet: json), ct);

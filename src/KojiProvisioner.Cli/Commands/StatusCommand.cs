@@ -14,7 +14,7 @@ internal static class StatusCommand
         var command = new Command("status", "Show each part of the farm: state, health, ports; exit code 1 when something is missing or unhealthy") { options.Stack, options.Set, options.Output };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
-            var loaded = options.Load(parse, needsKojiSource: false);
+            var loaded = options.Load(parse);
             var verb = new Operations.Status(loaded);
             var status = await verb.FarmAsync(ct);
             var remote = await verb.RemoteAsync(ct);

@@ -27,7 +27,7 @@ internal static class WaitRepoCommand
         {
             var json = parse.GetValue(output) == "json";
             var limit = WaitOptions.ParseTimeout("--timeout", parse.GetValue(timeout)!);
-            var repo = await new Wait(CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false))
+            var repo = await new Wait(CommonOptions.LoadStack(parse, stack, set))
                 .RepoAsync(parse.GetValue(tag)!, parse.GetValue(fresh), limit, new ProgressView(io, quiet: json), ct);
             if (json)
             {

@@ -13,4 +13,12 @@ public static class FileModes
     public const UnixFileMode Public = Private | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     /// <summary>0755: programs.</summary>
     public const UnixFileMode Executable = PrivateDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// The mode a file goes into an image's build context with, and is hashed by: 0755 when any
+    /// execute bit is set, else 0644. A read-only copy of a tarball is the same input as a writable one.
+    /// </summary>
+    public static UnixFileMode InContext(string path) =>
+        (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0
+            ? Executable : Public;
 }

@@ -14,13 +14,16 @@ public sealed class StateFolder(string path, bool readOnly = false, StateWrites?
     /// <summary>Written when koji-farm creates the folder: `down --purge` deletes only folders that carry it.</summary>
     public const string MarkerName = ".koji-farm-state";
 
+    /// <summary>What the farm is made from (Farm/FarmInputs): its Koji and mock sources and their images.</summary>
+    public const string InputsName = "inputs.json";
+
     /// <summary>Fingerprints of the farms this folder adopted (`up --adopt`), one a line.</summary>
     public const string AdoptedFarmsName = "adopted-farms";
 
     /// <summary>What koji-farm itself puts in a state folder; a folder holding only these is one it made.</summary>
     private static readonly HashSet<string> OwnEntries = new(StringComparer.Ordinal)
     {
-        "pki", "secrets", "client", "known-hosts.json", "remote-hosts.json", MarkerName, StateFolderLock.FileName, StateFolderLock.OwnerFileName, AdoptedFarmsName,
+        "pki", "secrets", "client", "known-hosts.json", "remote-hosts.json", MarkerName, StateFolderLock.FileName, StateFolderLock.OwnerFileName, AdoptedFarmsName, InputsName,
     };
 
     public string Path => path;

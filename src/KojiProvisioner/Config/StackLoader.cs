@@ -6,7 +6,10 @@ using Microsoft.Extensions.Configuration.Memory;
 
 namespace KojiProvisioner.Config;
 
-/// <summary>A validated stack with its paths resolved.</summary>
+/// <summary>
+/// A validated stack with its paths resolved. <see cref="KojiSourcePath"/> is the Koji source the stack
+/// sets (koji.path, KOJI_SOURCE), null when none is: the farm's record then says (Farm/FarmInputs).
+/// </summary>
 public sealed record Stack(
     StackSpec Spec,
     string FilePath,
@@ -20,8 +23,9 @@ public sealed record Stack(
 /// <summary>
 /// Reads a stack from its layers, lowest first: the YAML file, then `KOJIFARM_` environment variables
 /// (`KOJIFARM_HUB__PORT=9443`), then `--set hub.port=9443` flags. Every error names the layer and the
-/// key path it came from; nothing is written while loading. Commands that neither build nor compare
-/// images pass requireKojiSource: false, and get a stack without a Koji source when none is set.
+/// key path it came from; nothing is written while loading. A Koji or mock source that is not set is
+/// not an error here: the farm's recorded inputs stand in for it (Farm/FarmInputs), and only a verb
+/// that must build an image without either says what to set.
 /// </summary>
 public static class StackLoader
 {
@@ -30,8 +34,7 @@ public static class StackLoader
     public static Stack Load(
         string path,
         IEnumerable<string>? sets = null,
-        IReadOnlyDictionary<string, string>? environment = null,
-        bool requireKojiSource = true)
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         environment ??= ProcessEnvironment();
         if (!File.Exists(path))
@@ -67,7 +70,7 @@ public static class StackLoader
         var spec = (StackSpec)new Binder(sources).BindObject(root, typeof(StackSpec), "");
         Timings.Mark("stack: bound");
         // Ports chosen by an earlier `up` for `port: 0` (read only; `up` chooses them).
-        var validated = StackValidator.Validate(spec, path, environment, sources, requireKojiSource);
+        var validated = StackValidator.Validate(spec, path, environment, sources);
         Timings.Mark("stack: validated");
         return HostPorts.ApplyRecorded(validated);
     }

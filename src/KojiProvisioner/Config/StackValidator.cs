@@ -41,8 +41,7 @@ internal static partial class StackValidator
         StackSpec bound,
         string filePath,
         IReadOnlyDictionary<string, string> environment,
-        StackLoader.SourceNames sources,
-        bool requireKojiSource = true)
+        StackLoader.SourceNames sources)
     {
         var spec = Copy(bound);
         InputException Error(string key, string what) =>
@@ -79,10 +78,9 @@ internal static partial class StackValidator
                 spec.Koji.BaseImage ??= DefaultSourceBaseImage;
                 if (string.IsNullOrWhiteSpace(given))
                 {
-                    if ((!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env)) && !requireKojiSource)
+                    // Not set: the farm's recorded Koji (Farm/FarmInputs), or an error where an image must be built.
+                    if (!environment.TryGetValue("KOJI_SOURCE", out var env) || string.IsNullOrWhiteSpace(env))
                         break;
-                    if (string.IsNullOrWhiteSpace(env))
-                        throw Error(key, "required when koji.from is 'source': set it to a Koji source tree or release tarball, or set KOJI_SOURCE");
                     given = env;
                     baseDir = Directory.GetCurrentDirectory();
                     key = "KOJI_SOURCE";
@@ -154,26 +152,7 @@ internal static partial class StackValidator
         // farm of createrepo-only builders says `channels: [createrepo]`.
         if (b.Channels.Count == 0) b.Channels.AddRange(["default", "createrepo"]);
         if (b.Mock && spec.Koji.From == "source")
-        {
-            var mockKey = "builders.mockSource";
-            var mockGiven = b.MockSource;
-            var mockBase = stackDir;
-            if (string.IsNullOrWhiteSpace(mockGiven))
-            {
-                if (!environment.TryGetValue("MOCK_SOURCE", out var mockEnv) || string.IsNullOrWhiteSpace(mockEnv))
-                    throw Error(mockKey, "required when builders.mock is true: a folder holding mock-*.tar.gz and templated-dictionary-*.tar.gz (e.g. ../shared/mock), or set MOCK_SOURCE");
-                mockGiven = mockEnv;
-                mockBase = Directory.GetCurrentDirectory();
-                mockKey = "MOCK_SOURCE";
-            }
-            var mockDir = Path.GetFullPath(mockGiven, mockBase);
-            if (!Directory.Exists(mockDir))
-                throw Error(mockKey, $"{mockDir} is not a folder");
-            foreach (var pattern in new[] { "mock-*.tar.gz", "templated-dictionary-*.tar.gz" })
-                if (Directory.GetFiles(mockDir, pattern).Length != 1)
-                    throw Error(mockKey, $"{mockDir} must hold exactly one {pattern}");
-            b.MockSource = mockDir;
-        }
+            b.MockSource = MockSource(b.MockSource, stackDir, environment, Error);
         CheckArches(b.Arches, "builders.arches");
         CheckUnique(b.Channels, "builders.channels");
         for (var i = 0; i < b.AllowedScms.Count; i++)
@@ -285,6 +264,32 @@ internal static partial class StackValidator
             if (dup is not null)
                 throw Error(key, $"duplicate '{dup.Key}'");
         }
+    }
+
+    /// <summary>
+    /// builders.mockSource, else $MOCK_SOURCE, checked and made absolute; null when neither is set (the
+    /// farm's recorded mock then, or an error where the builder image must be built: Farm/FarmInputs).
+    /// </summary>
+    private static string? MockSource(string? given, string stackDir, IReadOnlyDictionary<string, string> environment,
+        Func<string, string, InputException> error)
+    {
+        var key = "builders.mockSource";
+        var baseDir = stackDir;
+        if (string.IsNullOrWhiteSpace(given))
+        {
+            if (!environment.TryGetValue("MOCK_SOURCE", out var env) || string.IsNullOrWhiteSpace(env))
+                return null;
+            given = env;
+            baseDir = Directory.GetCurrentDirectory();
+            key = "MOCK_SOURCE";
+        }
+        var dir = Path.GetFullPath(given, baseDir);
+        if (!Directory.Exists(dir))
+            throw error(key, $"{dir} is not a folder");
+        foreach (var pattern in new[] { "mock-*.tar.gz", "templated-dictionary-*.tar.gz" })
+            if (Directory.GetFiles(dir, pattern).Length != 1)
+                throw error(key, $"{dir} must hold exactly one {pattern}");
+        return dir;
     }
 
     /// <summary>The Koji host name of local builder N: also its container's name.</summary>

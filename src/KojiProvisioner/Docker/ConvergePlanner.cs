@@ -30,7 +30,8 @@ public static class ConvergePlanner
         foreach (var image in plan.Images.DistinctBy(i => i.Reference))
             steps.Add(observed.ImageIds.ContainsKey(image.Reference)
                 ? new ConvergeStep(ResourceKind.Image, StepAction.Keep, image.Reference, "exists") { Image = image }
-                : new ConvergeStep(ResourceKind.Image, StepAction.Build, image.Reference, "not found") { Image = image });
+                : new ConvergeStep(ResourceKind.Image, StepAction.Build, image.Reference,
+                    image.Unbuildable is null ? "not found" : $"not found, and cannot be built: {image.Unbuildable}") { Image = image });
 
         // Orphans go before anything starts, builders and kojira first; so does a helper container a
         // killed backup, restore or buildroot import left (those hold the state lock `up` holds).

@@ -29,6 +29,9 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
     {
         if (plan.Hooks.Count > 0 && runHook is null)
             throw new ArgumentException("the plan has hooks and no runner was given for them", nameof(runHook));
+        // An image that must be built from an input nobody supplied stops the run before anything changes.
+        if (plan.Of(ResourceKind.Image).FirstOrDefault(s => s.Action == StepAction.Build && s.Image?.Unbuildable is not null) is { } unbuildable)
+            throw new InputException(unbuildable.Image!.Unbuildable!);
         var run = new Run(progress);
 
         foreach (var step in plan.Of(ResourceKind.Network).Where(s => s.Action == StepAction.Create))

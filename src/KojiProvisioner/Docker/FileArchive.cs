@@ -124,9 +124,10 @@ public static class FileArchive
         using var data = File.OpenRead(path);
         tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)
         {
-            // Executable bits matter to entrypoint scripts.
-            Mode = OperatingSystem.IsWindows() ? DefaultFileMode : File.GetUnixFileMode(path),
-            ModificationTime = File.GetLastWriteTimeUtc(path),
+            // Executable bits matter to entrypoint scripts; nothing else of the file but its content
+            // goes in (a read-only copy, a newer copy: the same image, as its tag says).
+            Mode = OperatingSystem.IsWindows() ? DefaultFileMode : FileModes.InContext(path),
+            ModificationTime = DateTimeOffset.UnixEpoch,
             DataStream = data,
         });
     }

@@ -17,6 +17,9 @@ public sealed record FarmDefinition(
     /// <summary>kojid <c>allowed_scms</c> of every builder: the stack's, then the content file's Flocks'.</summary>
     public IReadOnlyList<string> AllowedScms { get; init; } = [];
 
+    /// <summary>The Koji and mock inputs the images are made from: the stack's settings, else the farm's record (<see cref="FarmInputs"/>).</summary>
+    public ResolvedInputs Inputs { get; init; } = new(null, null, null);
+
     public static IReadOnlyList<string> MergeScms(StackSpec spec, IReadOnlyList<string>? contentScms) =>
         spec.Builders.AllowedScms.Concat(contentScms ?? []).Distinct(StringComparer.Ordinal).ToList();
 
@@ -52,9 +55,10 @@ public sealed record FarmDefinition(
             state.Secret("web-secret", 32));
 
         var scms = MergeScms(spec, allowedScms);
+        var inputs = FarmInputs.Resolve(stack, FarmInputs.Read(state.Path));
         var plan = new FarmPlanner(new TemplateRenderer(Assets.Templates))
-            .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images, kojiImage), scms);
-        return new FarmDefinition(stack, state, credentials, plan, pki.Changes) { AllowedScms = scms };
+            .Plan(stack, credentials, ImageRecipes.Resolve(stack, Assets.Images, kojiImage, inputs), scms);
+        return new FarmDefinition(stack, state, credentials, plan, pki.Changes) { AllowedScms = scms, Inputs = inputs };
     }
 
     private static CertKey ToCertKey(IssuedCertificate c) => new(c.CertificatePem, c.PrivateKeyPem, c.SubjectDn);

@@ -33,7 +33,11 @@ public sealed record ImageSpec(
     string Reference,
     string Recipe,
     IReadOnlyDictionary<string, string> BuildArgs,
-    IReadOnlyDictionary<string, string> ExtraContext);
+    IReadOnlyDictionary<string, string> ExtraContext)
+{
+    /// <summary>Why this image cannot be built here (its input is not set, or gone), and what to set; null: it can.</summary>
+    public string? Unbuildable { get; init; }
+}
 
 public sealed record Mount(string Volume, string Target, bool ReadOnly);
 

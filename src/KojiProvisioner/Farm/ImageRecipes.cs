@@ -25,12 +25,14 @@ public static class ImageRecipes
     public const string BuildrootDebian = "buildroot-debian";
 
     /// <summary>
-    /// The farm's images. Without a Koji source (a command that only reads), the Koji image is
-    /// <paramref name="kojiImage"/> (what the farm's containers run) or a placeholder: such a plan
-    /// is never built.
+    /// The farm's images, from the Koji and mock inputs <paramref name="inputs"/> resolved (by default:
+    /// the stack's settings alone, no record). An input that is not on disk leaves the image the farm
+    /// recorded, else <paramref name="kojiImage"/> (what the farm's containers run) or a placeholder:
+    /// such an image is kept when the engine has it, and its build stops `up` with what to set.
     /// </summary>
-    public static FarmImages Resolve(Stack stack, string imagesRoot, string? kojiImage = null)
+    public static FarmImages Resolve(Stack stack, string imagesRoot, string? kojiImage = null, ResolvedInputs? inputs = null)
     {
+        inputs ??= FarmInputs.Resolve(stack, recorded: null);
         var spec = stack.Spec;
         var baseImage = spec.Koji.BaseImage!;
         var dbArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = spec.Koji.From == "source" ? baseImage : StackValidator.DefaultSourceBaseImage };
@@ -41,26 +43,57 @@ public static class ImageRecipes
         var common = Path.Combine(imagesRoot, Common);
         if (Directory.Exists(common))
             extra[Common] = common;
-        if (spec.Koji.From == "source" && stack.KojiSourcePath is null)
-            return new FarmImages(new ImageSpec(kojiImage ?? "koji-farm/koji:unknown-without-koji-source", recipe,
-                new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, extra), db);
-        if (spec.Koji.From == "source")
-            extra[KojiSourceInContext] = stack.KojiSourcePath!;
-        var koji = Make("koji-farm/koji", recipe, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage }, extra, imagesRoot);
+        var kojiArgs = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
+        ImageSpec koji;
+        if (inputs.Koji is { Usable: null } kojiInput)
+            koji = new ImageSpec(inputs.Recorded?.KojiImage ?? kojiImage ?? "koji-farm/koji:unknown-without-koji-source", recipe, kojiArgs, extra)
+                { Unbuildable = kojiInput.Missing };
+        else
+        {
+            if (inputs.Koji?.Usable is { } source)
+                extra[KojiSourceInContext] = source.Path;
+            koji = Make("koji-farm/koji", recipe, kojiArgs, extra, imagesRoot);
+        }
         ImageSpec? builder = null;
         if (spec.Builders.Mock && spec.Builders.Count > 0)
         {
             if (spec.Koji.From != "source")
                 throw new FarmException("builders.mock with koji.from: packages: the koji-packages recipe installs the distribution's mock already; a separate builder image is not made");
-            var mockDir = spec.Builders.MockSource!;
-            builder = Make("koji-farm/koji-builder", KojiBuilder, new Dictionary<string, string> { ["KOJI_IMAGE"] = koji.Reference },
-                new Dictionary<string, string>
-                {
-                    [MockInContext] = Directory.GetFiles(mockDir, "mock-*.tar.gz").Single(),
-                    [TemplatedDictionaryInContext] = Directory.GetFiles(mockDir, "templated-dictionary-*.tar.gz").Single(),
-                }, imagesRoot);
+            var builderArgs = new Dictionary<string, string> { ["KOJI_IMAGE"] = koji.Reference };
+            if (inputs.Mock?.Usable is { } mock && MockEntries(mock.Path) is { } mockEntries)
+                builder = Make("koji-farm/koji-builder", KojiBuilder, builderArgs, new Dictionary<string, string>(mockEntries), imagesRoot);
+            else
+            {
+                // The recorded builder image holds for the recorded Koji image only.
+                var recorded = inputs.Recorded is { BuilderImage: { } b, KojiImage: var k } && k == koji.Reference ? b : null;
+                builder = new ImageSpec(recorded ?? "koji-farm/koji-builder:unknown-without-mock-source", KojiBuilder, builderArgs,
+                    new Dictionary<string, string>()) { Unbuildable = inputs.Mock?.Missing };
+            }
         }
         return new FarmImages(koji, db, builder);
+    }
+
+    /// <summary>What of a mock folder goes into the builder image: its mock and templated-dictionary tarballs; null when it does not hold exactly one of each.</summary>
+    public static IReadOnlyDictionary<string, string>? MockEntries(string dir)
+    {
+        if (!Directory.Exists(dir))
+            return null;
+        var mock = Directory.GetFiles(dir, "mock-*.tar.gz");
+        var dictionary = Directory.GetFiles(dir, "templated-dictionary-*.tar.gz");
+        return mock.Length == 1 && dictionary.Length == 1
+            ? new Dictionary<string, string> { [MockInContext] = mock[0], [TemplatedDictionaryInContext] = dictionary[0] }
+            : null;
+    }
+
+    /// <summary>
+    /// The SHA-256 of what <paramref name="entries"/> (build context name → file or folder) put into an
+    /// image, hashed as an image's tag is: content and executable bits, not paths, modes or times.
+    /// </summary>
+    public static string ContentHash(IReadOnlyDictionary<string, string> entries)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AddEntries(hash, entries);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     /// <summary>
@@ -86,15 +119,20 @@ public static class ImageRecipes
         AddTree(hash, recipe, recipeDir);
         foreach (var (key, value) in args.OrderBy(a => a.Key, StringComparer.Ordinal))
             hash.AppendData(Encoding.UTF8.GetBytes($"arg {key}={value}\n"));
-        foreach (var (key, source) in extra.OrderBy(a => a.Key, StringComparer.Ordinal))
+        AddEntries(hash, extra);
+        var tag = Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
+        return new ImageSpec($"{repository}:{tag}", recipe, args, extra);
+    }
+
+    private static void AddEntries(IncrementalHash hash, IReadOnlyDictionary<string, string> entries)
+    {
+        foreach (var (key, source) in entries.OrderBy(a => a.Key, StringComparer.Ordinal))
         {
             if (Directory.Exists(source))
                 AddTree(hash, key, source);
             else
                 AddFile(hash, key, source);
         }
-        var tag = Convert.ToHexStringLower(hash.GetHashAndReset())[..12];
-        return new ImageSpec($"{repository}:{tag}", recipe, args, extra);
     }
 
     private static void AddTree(IncrementalHash hash, string name, string dir)
@@ -115,8 +153,8 @@ public static class ImageRecipes
         int read;
         while ((read = stream.Read(buffer)) > 0)
             hash.AppendData(buffer[..read]);
-        // Executable bits matter to an entrypoint script.
+        // Executable bits matter to an entrypoint script; the rest of a mode (a read-only copy) does not.
         if (!OperatingSystem.IsWindows())
-            hash.AppendData(Encoding.UTF8.GetBytes($"mode {(int)File.GetUnixFileMode(path)}\n"));
+            hash.AppendData(Encoding.UTF8.GetBytes($"mode {(int)FileModes.InContext(path)}\n"));
     }
 }

@@ -87,7 +87,7 @@ public static class DatabaseGate
     /// </summary>
     public static async Task<UpgradeStep?> PlanAsync(DockerEngine engine, FarmDefinition definition, CancellationToken ct)
     {
-        if (definition.Stack.KojiSourcePath is not { } source)
+        if (definition.Inputs.KojiSourcePath is not { } source)
             return null;
         var db = definition.Names.Container(Roles.Db);
         if (await engine.InspectContainerAsync(db, ct) is not { State.Running: true })

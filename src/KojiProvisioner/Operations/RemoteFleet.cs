@@ -34,7 +34,7 @@ public sealed class RemoteFleet(Stack stack)
         if (spec.Builders.Remote.Count == 0)
             return [];
         var planner = new FarmPlanner(new TemplateRenderer(Assets.Templates));
-        var koji = stack.KojiSourcePath is null ? null : new KojiSource(stack.KojiSourcePath);
+        var koji = definition.Inputs.KojiSourcePath is { } source ? new KojiSource(source) : null;
         return spec.Builders.Remote.Select(r =>
         {
             var (hubUrl, filesUrl) = definition.Names.RemoteUrls(r);

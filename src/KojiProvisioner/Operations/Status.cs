@@ -22,7 +22,8 @@ public sealed class Status(Stack stack)
     public async Task<FarmStatus> FarmAsync(CancellationToken ct)
     {
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
-        // Without the Koji source the Koji image is the one the hub runs: status compares everything else.
+        // Without a Koji source set, the farm's record (FarmInputs) names its images; a farm made before
+        // records has the image its hub runs: status compares everything else.
         var kojiImage = stack.KojiSourcePath is null
             ? (await new FarmObserver(engine).ObserveAsync(stack.Name, [], ct)).Containers.FirstOrDefault(c => c.Role == Roles.Hub)?.ImageId
             : null;

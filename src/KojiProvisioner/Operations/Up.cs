@@ -96,6 +96,7 @@ public sealed class Up(Stack stack)
         // Recorded before any host is touched: a run cut short still knows every host it may have changed.
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired));
         await lifecycle.ExecuteAsync(plan.Engine, progress, (step, token) => run.HookAsync(step, hub, content, retiredNames, formerStacks, token), ct);
+        FarmInputs.Record(definition); // the images are built: later commands need no KOJI_SOURCE or MOCK_SOURCE
         Timings.Mark("up: containers converged");
         await run.LastAsync(hub, ct);
 

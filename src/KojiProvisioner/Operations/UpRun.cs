@@ -22,7 +22,7 @@ public static class UpObserver
             .Any(s => s.Name == names.Container(Roles.Hub) && s.Action is StepAction.Keep or StepAction.Start);
         UpgradeStep? upgrade = null;
         var readLater = false;
-        if (definition.Stack.KojiSourcePath is not null && !(hubUnchanged && pending is null))
+        if (definition.Inputs.KojiSourcePath is not null && !(hubUnchanged && pending is null))
         {
             if (pending is not null)
                 readLater = true; // the restored database is another one

@@ -39,6 +39,35 @@ public static class Cli
     public static void SkipWithoutNative() =>
         Skip.If(Native is null, $"skipped: {NativeVariable} is not set, so there is no native koji-farm to run (scripts/test installs one with scripts/install when clang and zlib1g-dev are there)");
 
+    /// <summary>koji-farm as its own process: the installed native build when there is one, else this build's koji-farm.dll.</summary>
+    public static System.Diagnostics.ProcessStartInfo ProcessStart(IEnumerable<string> args) => Native is { } native
+        ? new System.Diagnostics.ProcessStartInfo(native, args)
+        : new System.Diagnostics.ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "koji-farm.dll"), .. args]);
+
+    /// <summary>
+    /// Runs koji-farm as its own process (<see cref="ProcessStart"/>) with <paramref name="environment"/>
+    /// changed: a null value removes the variable (a shell without KOJI_SOURCE).
+    /// </summary>
+    public static async Task<CliResult> RunProcessAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var info = ProcessStart(args);
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                info.Environment.Remove(name);
+            else
+                info.Environment[name] = value;
+        }
+        using var process = System.Diagnostics.Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new CliResult(process.ExitCode, await stdout, await stderr, started.Elapsed);
+    }
+
     /// <summary>Runs the native koji-farm as a separate process, as a CI job runs the installed command.</summary>
     public static async Task<CliResult> RunNativeAsync(params string[] args)
     {

@@ -26,9 +26,7 @@ public static class CliProcess
         TestStack stack, string[] args, string step, string resource, string message, Action<Process> stop)
     {
         var full = stack.OnThisStack(args);
-        var start = Cli.Native is { } native
-            ? new ProcessStartInfo(native, full)
-            : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "koji-farm.dll"), .. full]);
+        var start = Cli.ProcessStart(full);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
         using var process = Process.Start(start)!;

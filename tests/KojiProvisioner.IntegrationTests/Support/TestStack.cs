@@ -18,7 +18,8 @@ public sealed class TestStack : IAsyncDisposable
 
     /// <param name="kojiPath">Another Koji source than KOJI_SOURCE (upgrade tests: the 1.34.3 release beside it).</param>
     /// <param name="buildersYaml">More `builders:` settings (indented under it), e.g. mock.</param>
-    public TestStack(string prefix, int builders, string extraYaml = "", string? kojiPath = null, string buildersYaml = "")
+    /// <param name="kojiPathInFile">False: the stack file names no Koji source (KOJI_SOURCE or the farm's record gives it), as stacks/demo.yaml.</param>
+    public TestStack(string prefix, int builders, string extraYaml = "", string? kojiPath = null, string buildersYaml = "", bool kojiPathInFile = true)
     {
         LeftoversReaped.Value.GetAwaiter().GetResult();
         Name = $"{prefix}-{Guid.NewGuid().ToString("N")[..6]}";
@@ -32,7 +33,7 @@ public sealed class TestStack : IAsyncDisposable
             organization: Test Builders, Inc.
             koji:
               from: source
-              path: {kojiPath ?? KojiSource}
+              {(kojiPathInFile ? $"path: {kojiPath ?? KojiSource}" : "")}
             hub:
               port: {HubPort}
               runInterval: 5
@@ -104,6 +105,10 @@ public sealed class TestStack : IAsyncDisposable
     /// gives its own --ttl), so a test run that is killed leaves nothing `gc` does not find.
     /// </summary>
     public Task<CliResult> RunAsync(params string[] args) => Cli.RunAsync(OnThisStack(args));
+
+    /// <summary>Runs koji-farm on this stack as its own process, with <paramref name="environment"/> changed (null: the variable removed).</summary>
+    public Task<CliResult> RunProcessAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Cli.RunProcessAsync(environment, OnThisStack(args));
 
     /// <summary>
     /// Runs the installed koji-farm on this stack: the native build as a separate process when

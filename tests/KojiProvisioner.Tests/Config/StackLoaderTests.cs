@@ -101,12 +101,15 @@ public sealed class StackLoaderTests : IDisposable
     }
 
     [Fact]
-    public void No_koji_source_at_all_says_how_to_give_one()
+    public void No_koji_source_at_all_loads_and_a_build_without_a_record_says_how_to_give_one()
     {
         var file = _dir.File("s.yaml", "name: acme\n");
-        var e = Assert.Throws<InputException>(() => StackLoader.Load(file, environment: NoEnv));
-        Assert.Contains("koji.path: required when koji.from is 'source'", e.Message);
-        Assert.Contains("KOJI_SOURCE", e.Message);
+        var stack = StackLoader.Load(file, environment: NoEnv);
+        Assert.Null(stack.KojiSourcePath);
+        var missing = KojiProvisioner.Farm.FarmInputs.Resolve(stack, recorded: null).Koji!;
+        Assert.Null(missing.Usable);
+        Assert.Contains("koji.path: required when koji.from is 'source'", missing.Missing);
+        Assert.Contains("KOJI_SOURCE", missing.Missing);
     }
 
     [Fact]

@@ -107,8 +107,7 @@ public sealed class StackValuesTests : IDisposable
     public void A_stack_without_a_koji_source_loads_for_commands_that_only_read()
     {
         var file = _dir.File("ro.yaml", "name: acme\nkoji:\n  from: source\n");
-        Assert.Throws<InputException>(() => StackLoader.Load(file, environment: new Dictionary<string, string>()));
-        var stack = StackLoader.Load(file, environment: new Dictionary<string, string>(), requireKojiSource: false);
+        var stack = StackLoader.Load(file, environment: new Dictionary<string, string>());
         Assert.Null(stack.KojiSourcePath);
     }
 }

@@ -28,8 +28,9 @@ public sealed class MockBuilderStackTests : IDisposable
     [Fact]
     public void A_mock_builder_needs_the_mock_tarballs_from_the_stack_or_MOCK_SOURCE()
     {
-        var e = Assert.Throws<InputException>(() => Load("builders:\n  mock: true\n"));
-        Assert.Contains("builders.mockSource: required when builders.mock is true", e.Message);
+        var unset = Load("builders:\n  mock: true\n");
+        Assert.Null(unset.Spec.Builders.MockSource);
+        Assert.Contains("builders.mockSource: required when builders.mock is true", FarmInputs.Resolve(unset, recorded: null).Mock!.Missing);
         Assert.Equal(_mock, Load("builders:\n  mock: true\n", new() { ["MOCK_SOURCE"] = _mock }).Spec.Builders.MockSource);
         Assert.Equal(_mock, Load("builders:\n  mock: true\n  mockSource: mock\n").Spec.Builders.MockSource);
         var empty = Directory.CreateDirectory(Path.Combine(_dir.Path, "empty")).FullName;

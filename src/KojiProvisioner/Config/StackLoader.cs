@@ -149,20 +149,20 @@ public static class StackLoader
                     var hint = Suggest(child.Key, properties.Keys);
                     throw Error(child.Path, childPath, $"unknown key{(hint is null ? "" : $"; did you mean '{Join(path, hint)}'?")}");
                 }
-                property.SetValue(instance, BindValue(child, property.PropertyType, childPath));
+                property.SetValue(instance, BindValue(child, property.PropertyType, childPath, property.GetCustomAttribute<BoundsAttribute>()));
             }
             return instance;
         }
 
-        private object? BindValue(IConfigurationSection section, Type type, string path)
+        private object? BindValue(IConfigurationSection section, Type type, string path, BoundsAttribute? bounds = null)
         {
             var underlying = Nullable.GetUnderlyingType(type) ?? type;
             var hasChildren = section.GetChildren().Any();
             if (underlying == typeof(string) || underlying.IsPrimitive)
             {
                 if (hasChildren)
-                    throw Error(section.Path, path, $"expected {Describe(underlying)}, found a map or list");
-                return ParseScalar(section, underlying, path);
+                    throw Error(section.Path, path, $"expected {Describe(underlying, bounds)}, found a map or list");
+                return ParseScalar(section, underlying, path, bounds);
             }
             if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
             {
@@ -198,7 +198,7 @@ public static class StackLoader
             return BindObject(section, underlying, path);
         }
 
-        private object? ParseScalar(IConfigurationSection section, Type type, string path)
+        private object? ParseScalar(IConfigurationSection section, Type type, string path, BoundsAttribute? bounds)
         {
             var text = section.Value ?? "";
             if (type == typeof(string))
@@ -215,8 +215,11 @@ public static class StackLoader
                     case "false" or "no" or "off": return false;
                 }
             }
-            throw Error(section.Path, path, $"expected {Describe(type)}, got '{text}'");
+            throw Error(section.Path, path, $"expected {Describe(type, bounds)}, got '{text}'");
         }
+
+        private static string Describe(Type type, BoundsAttribute? bounds) =>
+            bounds is null ? Describe(type) : $"{Describe(type)} {bounds.Text}";
 
         private static string Describe(Type type) =>
             type == typeof(int) ? "a whole number"

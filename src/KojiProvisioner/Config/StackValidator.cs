@@ -44,9 +44,17 @@ internal static partial class StackValidator
         StackLoader.SourceNames sources,
         bool requireKojiSource = true)
     {
-        var spec = Copy(bound);
+        // Keys as the spec's walk writes them (builders.remote[0].port) name their layer by configuration path.
         InputException Error(string key, string what) =>
-            new($"{sources.For(key.Replace('.', ':'))}: {key}: {what}");
+            new($"{sources.For(key.Replace('.', ':').Replace("[", ":").Replace("]", ""))}: {key}: {what}");
+
+        // Every number within its bounds before anything else reads the spec (or copies it: NaN is no JSON).
+        foreach (var (numberKey, number, bounds) in StackValues.Numbers(bound))
+        {
+            if (bounds is not null && StackValues.NumberProblem(number, bounds) is { } numberProblem)
+                throw Error(numberKey, numberProblem);
+        }
+        var spec = Copy(bound);
 
         var stackDir = Path.GetDirectoryName(Path.GetFullPath(filePath))!;
 
@@ -54,7 +62,7 @@ internal static partial class StackValidator
         foreach (var (valueKey, value) in StackValues.Strings(spec))
         {
             if (StackValues.TextProblem(value) is { } problem)
-                throw new InputException($"{sources.For(valueKey.Replace('.', ':').Replace("[", ":").Replace("]", ""))}: {valueKey}: {problem}");
+                throw Error(valueKey, problem);
         }
 
         if (string.IsNullOrWhiteSpace(spec.Name))
@@ -103,10 +111,8 @@ internal static partial class StackValidator
         }
 
         // Hub, web, database
-        // 0: a free host port, chosen by the first `up` and recorded in the state folder (HostPorts).
-        CheckPort(spec.Hub.Port, "hub.port", allowZero: false, freePort: true);
-        CheckPort(spec.Web.Port, "web.port", allowZero: false, freePort: true);
-        CheckPort(spec.Database.Port, "database.port", allowZero: true);
+        // Ports are within their bounds (StackSpec); hub and web port 0: a free host port, chosen by
+        // the first `up` and recorded in the state folder (HostPorts).
         if (spec.Web.Enabled && spec.Web.Port != 0 && spec.Web.Port == spec.Hub.Port && spec.Web.BindAddress == spec.Hub.BindAddress)
             throw Error("web.port", $"{spec.Web.Port} is already hub.port: give the web its own port");
         if (spec.Database.Port != 0 && (spec.Database.Port == spec.Hub.Port || (spec.Web.Enabled && spec.Database.Port == spec.Web.Port)))
@@ -118,8 +124,6 @@ internal static partial class StackValidator
             if (StackValues.BindAddressProblem(address) is { } bindProblem)
                 throw Error(bindKey, bindProblem);
         }
-        if (spec.Hub.RunInterval < 1)
-            throw Error("hub.runInterval", $"must be 1 or more seconds, got {spec.Hub.RunInterval}");
         foreach (var setting in spec.Hub.Settings.Keys)
         {
             if (!HubConfigKeys.Known.Contains(setting))
@@ -131,24 +135,14 @@ internal static partial class StackValidator
             throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
         if (!IdentifierLike(spec.Database.User))
             throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
-        if (spec.Builders.SleepTime < 1)
-            throw Error("builders.sleepTime", $"must be 1 or more seconds, got {spec.Builders.SleepTime}");
-        if (spec.Health.Interval < 0)
-            throw Error("health.interval", $"must be 0 (koji-farm's defaults) or more seconds, got {spec.Health.Interval}");
         spec.Pki.KeyAlgorithm = (spec.Pki.KeyAlgorithm ?? "").Trim().ToLowerInvariant();
         if (Pki.Keys.Parse(spec.Pki.KeyAlgorithm) is null)
             throw Error("pki.keyAlgorithm", $"must be rsa or ecdsa, got '{spec.Pki.KeyAlgorithm}'");
-        if (spec.Kojira.SleepTime < 1)
-            throw Error("kojira.sleepTime", $"must be 1 or more seconds, got {spec.Kojira.SleepTime}");
         if (!HostName().IsMatch(spec.Admin.Name))
             throw Error("admin.name", $"'{spec.Admin.Name}' is not a valid user name");
 
         // Builders
         var b = spec.Builders;
-        if (b.Count < 0)
-            throw Error("builders.count", $"must be 0 or more, got {b.Count}");
-        if (b.Count > 64)
-            throw Error("builders.count", $"{b.Count} local builders on one engine is more than this tool supports (64); put more on remote hosts");
         if (b.Arches.Count == 0) b.Arches.Add("x86_64");
         // The channel `default` hands out build tasks, which only builders with mock can run; a
         // farm of createrepo-only builders says `channels: [createrepo]`.
@@ -181,10 +175,6 @@ internal static partial class StackValidator
             if (StackValues.AllowedScmProblem(b.AllowedScms[i]) is { } scmProblem)
                 throw Error($"builders.allowedScms[{i}]", scmProblem);
         }
-        if (b.Capacity <= 0)
-            throw Error("builders.capacity", $"must be more than 0, got {b.Capacity}");
-        if (b.MaxJobs < 1)
-            throw Error("builders.maxJobs", $"must be 1 or more, got {b.MaxJobs}");
 
         var hostNames = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i <= b.Count; i++)
@@ -207,7 +197,6 @@ internal static partial class StackValidator
                 throw Error($"{at}.privateKeyEnv", $"'{r.PrivateKeyEnv}' is not an environment variable name");
             if (!string.IsNullOrWhiteSpace(r.HubUrl) && StackValues.HubUrlProblem(r.HubUrl) is { } urlProblem)
                 throw Error($"{at}.hubUrl", urlProblem);
-            CheckPort(r.Port, $"{at}.port", allowZero: false);
             if (string.IsNullOrWhiteSpace(r.PrivateKey) == string.IsNullOrWhiteSpace(r.PrivateKeyEnv))
                 throw Error($"{at}.privateKey", "give exactly one of privateKey (a file) or privateKeyEnv (a variable naming the file)");
             if (!string.IsNullOrWhiteSpace(r.PrivateKey))
@@ -218,10 +207,6 @@ internal static partial class StackValidator
             if (r.Channels.Count == 0) r.Channels.AddRange(b.Channels);
             CheckArches(r.Arches, $"{at}.arches");
             CheckUnique(r.Channels, $"{at}.channels");
-            if (r.Capacity <= 0)
-                throw Error($"{at}.capacity", $"must be more than 0, got {r.Capacity}");
-            if (r.MaxJobs < 1)
-                throw Error($"{at}.maxJobs", $"must be 1 or more, got {r.MaxJobs}");
         }
 
         // Buildroot
@@ -262,12 +247,6 @@ internal static partial class StackValidator
         }
 
         return new Stack(spec, filePath, stateDir, kojiSource, content);
-
-        void CheckPort(int port, string key, bool allowZero, bool freePort = false)
-        {
-            if ((port == 0 && !allowZero && !freePort) || port < 0 || port > 65535)
-                throw Error(key, $"{port} is out of range ({(allowZero ? "0 to keep it unpublished, or " : "")}1-65535)");
-        }
 
         void CheckArches(List<string> arches, string key)
         {

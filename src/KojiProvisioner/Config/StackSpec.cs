@@ -80,6 +80,15 @@ public sealed class KojiraSpec
 
 public sealed class BuildersSpec
 {
+    /// <summary>The Koji channel that hands out build tasks (mock's work).</summary>
+    public const string BuildChannel = "default";
+    /// <summary>The Koji channel of newRepo (createrepo) tasks, which every builder can run.</summary>
+    public const string CreaterepoChannel = "createrepo";
+
+    /// <summary>Whether any builder, local or remote, of the validated spec takes build tasks.</summary>
+    public bool AnyTakesBuildTasks() =>
+        (Count > 0 && Channels.Contains(BuildChannel)) || Remote.Any(r => r.Channels.Contains(BuildChannel));
+
     [Bounds(0, 64, Note = "more builders go on other machines: builders.remote")]
     public int Count { get; set; } = 1;
     public List<string> Arches { get; set; } = new();

@@ -8,6 +8,9 @@ internal static partial class StackValidator
     public const string DefaultSourceBaseImage = "koji-farm/debian-base:bookworm";
     public const string DefaultPackagesBaseImage = "registry.fedoraproject.org/fedora:44";
 
+    private const string BuildChannel = BuildersSpec.BuildChannel;
+    private const string CreaterepoChannel = BuildersSpec.CreaterepoChannel;
+
     /// <summary>Arches Koji knows how to build for (koji.arch / rpm's canonical names).</summary>
     private static readonly HashSet<string> KnownArches = new(StringComparer.Ordinal)
     {
@@ -144,9 +147,13 @@ internal static partial class StackValidator
         // Builders
         var b = spec.Builders;
         if (b.Arches.Count == 0) b.Arches.Add("x86_64");
-        // The channel `default` hands out build tasks, which only builders with mock can run; a
-        // farm of createrepo-only builders says `channels: [createrepo]`.
-        if (b.Channels.Count == 0) b.Channels.AddRange(["default", "createrepo"]);
+        // The channel `default` hands out build tasks, which only builders with mock can run: local
+        // builders without it take createrepo tasks only. With no local builders, builders.channels
+        // is only the remote builders' default.
+        var channelsGiven = b.Channels.Count > 0;
+        if (b.Count > 0 && !b.Mock && b.Channels.Contains(BuildChannel))
+            throw Error("builders.channels", $"'{BuildChannel}' hands out build tasks, which a builder without mock cannot run: set builders.mock: true (see stacks/build-offline.yaml), or leave '{BuildChannel}' out");
+        if (!channelsGiven) b.Channels.AddRange(b.Mock ? [BuildChannel, CreaterepoChannel] : [CreaterepoChannel]);
         if (b.Mock && spec.Koji.From == "source")
         {
             var mockKey = "builders.mockSource";
@@ -204,7 +211,8 @@ internal static partial class StackValidator
             if (!string.IsNullOrWhiteSpace(r.HostKey) && (!r.HostKey.StartsWith("SHA256:", StringComparison.Ordinal) || r.HostKey.Any(char.IsWhiteSpace)))
                 throw Error($"{at}.hostKey", $"expected a fingerprint like SHA256:..., got '{r.HostKey}'");
             if (r.Arches.Count == 0) r.Arches.AddRange(b.Arches);
-            if (r.Channels.Count == 0) r.Channels.AddRange(b.Channels);
+            // Remote hosts run kojid from their own packages (mock with it): builders.mock is about the local containers.
+            if (r.Channels.Count == 0) r.Channels.AddRange(channelsGiven ? b.Channels : [BuildChannel, CreaterepoChannel]);
             CheckArches(r.Arches, $"{at}.arches");
             CheckUnique(r.Channels, $"{at}.channels");
         }

@@ -26,7 +26,7 @@ public sealed class StackLoaderTests : IDisposable
         Assert.Equal("acme", stack.Name);
         Assert.Equal(3, stack.Spec.Builders.Count);
         Assert.Equal(["x86_64"], stack.Spec.Builders.Arches);
-        Assert.Equal(["default", "createrepo"], stack.Spec.Builders.Channels);
+        Assert.Equal(["createrepo"], stack.Spec.Builders.Channels); // no mock: no build tasks
         Assert.Equal(8443, stack.Spec.Hub.Port);
         Assert.Equal(_koji, stack.KojiSourcePath);
         Assert.Equal(Path.Combine(_dir.Path, ".state", "acme"), stack.StateDirectory);

@@ -22,6 +22,9 @@ internal static class UpCommand
         {
             var json = options.Json(parse);
             var loaded = options.Load(parse);
+            // The content file is judged whole before `up` takes the state folder's lock (and makes
+            // the folder); Up loads it again once it holds the lock.
+            StackContent.Load(loaded);
             var timeout = WaitOptions.ParseTimeout("--wait-timeout", parse.GetValue(waitTimeout)!);
             var progress = new ProgressView(io, quiet: json);
             var result = await new Up(loaded).RunAsync(progress, ct, adopt: parse.GetValue(adopt), ttl: WaitOptions.ParseTtl(parse.GetValue(ttl)),

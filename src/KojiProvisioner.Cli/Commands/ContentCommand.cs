@@ -43,16 +43,20 @@ internal static class ContentCommand
         {
             var verb = apply ? "apply" : "diff";
             var scope = parse.GetResult(prune) is null ? PruneScope.None : PruneScope.Parse(parse.GetValue(prune));
-            var (target, stack) = hubOptions.Resolve(parse);
+            var (connect, stack) = hubOptions.Choose(parse);
             var path = parse.GetValue(file) ?? stack?.ContentPath
                 ?? throw new InputException(stack is null
                     ? $"content {verb}: name the content file with --file"
                     : $"{stack.FilePath}: content: no content file: set `content:` in the stack or pass --file");
+            // The whole file is judged before the stack's state folder or the hub is read.
+            var content = ContentVerbs.Load(path, scope);
+            Timings.Mark($"content {verb}: content file loaded");
+            var target = connect();
             var json = parse.GetValue(output) == "json";
             var hubName = target.Options.HubUrl.ToString();
             if (!apply)
             {
-                var diff = await new DiffContent(target).RunAsync(path, scope, ct);
+                var diff = await new DiffContent(target).RunAsync(content, scope, ct);
                 if (json)
                     io.Out.WriteLine(ContentPlanDocument.Write(diff, "diff", hubName));
                 else
@@ -61,7 +65,7 @@ internal static class ContentCommand
             }
 
             using var applier = new ApplyContent(target);
-            var plan = await applier.PlanAsync(path, scope, ct);
+            var plan = await applier.PlanAsync(content, scope, ct);
             var removals = PruneSafety.RemovalCount(plan);
             if (removals > 0 && !parse.GetValue(yes))
             {

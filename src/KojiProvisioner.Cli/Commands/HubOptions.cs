@@ -25,6 +25,16 @@ internal sealed class HubOptions
     /// <summary>The hub, and the stack when it came from one (for its `content:` file).</summary>
     public (HubTarget Target, Stack? Stack) Resolve(ParseResult parse)
     {
+        var (target, stack) = Choose(parse);
+        return (target(), stack);
+    }
+
+    /// <summary>
+    /// The stack when the hub is a stack's, and how to name its hub: a stack's state folder is read
+    /// only when <c>Target</c> is called, so that what comes first (a content file) is judged first.
+    /// </summary>
+    public (Func<HubTarget> Target, Stack? Stack) Choose(ParseResult parse)
+    {
         KojiHubClient.PrepareTls(); // every caller talks to the hub next
         var stack = parse.GetValue(Stack);
         var profile = parse.GetValue(Profile);
@@ -42,9 +52,15 @@ internal sealed class HubOptions
         try
         {
             if (profile is not null)
-                return (HubTarget.FromProfile(KojiProfileReader.Read(profile, KojiConfigLocations.FromEnvironment(), parse.GetValue(Config))), null);
+            {
+                var fromProfile = HubTarget.FromProfile(KojiProfileReader.Read(profile, KojiConfigLocations.FromEnvironment(), parse.GetValue(Config)));
+                return (() => fromProfile, null);
+            }
             if (hub is not null)
-                return (HubTarget.FromUrl(hub, parse.GetValue(Cert), parse.GetValue(Ca)), null);
+            {
+                var fromUrl = HubTarget.FromUrl(hub, parse.GetValue(Cert), parse.GetValue(Ca));
+                return (() => fromUrl, null);
+            }
         }
         catch (Exception e) when (e is KojiConfigException or HubTargetException)
         {
@@ -56,6 +72,6 @@ internal sealed class HubOptions
                 $"(without them the stack file is ${StackFileLocator.Variable}, else ./{StackFileLocator.DefaultFileName}, and neither exists here)");
         var loaded = StackLoader.Load(file, parse.GetValue(Set) ?? []);
         Timings.Mark("stack loaded");
-        return (AdminHub.Target(loaded), loaded);
+        return (() => AdminHub.Target(loaded), loaded);
     }
 }

@@ -59,6 +59,8 @@ internal static class UpCommand
             io.Console.MarkupLine($"hub  {Markup.Escape(names.PublicHubUrl)}");
             if (loaded.Spec.Web.Enabled)
                 io.Console.MarkupLine($"web  {Markup.Escape(names.PublicWebUrl)}");
+            if (BuildHint(loaded.Spec) is { } hint)
+                io.Console.MarkupLine(Markup.Escape(hint));
             io.Console.MarkupLine($"admin certificate {Markup.Escape(result.Definition.AdminCertificatePath)}; `koji-farm client-config --stack {Markup.Escape(loaded.FilePath)} --install` sets up `koji -p {Markup.Escape(loaded.Name)}`");
             if (result.FailedHosts.Count > 0)
             {
@@ -71,5 +73,14 @@ internal static class UpCommand
             return ExitCode.Ok;
         }));
         return command;
+    }
+
+    /// <summary>What a farm whose builders take no build tasks lacks to build RPMs; null when it builds (or has no builders).</summary>
+    internal static string? BuildHint(Config.StackSpec spec)
+    {
+        var b = spec.Builders;
+        return b.Count + b.Remote.Count == 0 || b.AnyTakesBuildTasks()
+            ? null
+            : "builders take createrepo tasks only; for RPM builds set builders.mock: true (see stacks/build-offline.yaml)";
     }
 }

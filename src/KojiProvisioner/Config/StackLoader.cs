@@ -2,7 +2,6 @@ using System.Collections;
 using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Memory;
 
 namespace KojiProvisioner.Config;
 
@@ -83,44 +82,34 @@ public static class StackLoader
         return result;
     }
 
-    private static Dictionary<string, string?> EnvironmentLayer(IReadOnlyDictionary<string, string> environment)
+    private static IEnumerable<(string, string)> EnvironmentLayer(IReadOnlyDictionary<string, string> environment)
     {
-        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in environment)
         {
             // KOJIFARM_STACK names the stack file (StackFileLocator); it is not a setting
             if (name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && name.Length > EnvironmentPrefix.Length
                 && !name.Equals(StackFileLocator.Variable, StringComparison.OrdinalIgnoreCase))
-                data[name[EnvironmentPrefix.Length..].Replace("__", ":")] = value;
+                yield return (name[EnvironmentPrefix.Length..].Replace("__", ":"), value);
         }
-        return data;
     }
 
-    private static Dictionary<string, string?> SetLayer(IEnumerable<string> sets)
+    private static IEnumerable<(string, string)> SetLayer(IEnumerable<string> sets)
     {
-        var data = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (var set in sets)
         {
             var eq = set.IndexOf('=');
             if (eq <= 0)
                 throw new InputException($"--set {set}: expected key=value, e.g. --set hub.port=9443");
-            data[set[..eq].Trim().Replace('.', ':')] = set[(eq + 1)..];
+            yield return (set[..eq].Trim().Replace('.', ':'), set[(eq + 1)..]);
         }
-        return data;
     }
 
-    /// <summary>A memory layer that can say where its keys came from.</summary>
-    private sealed class LayerSource(Dictionary<string, string?> data, Func<string, string> describe) : IConfigurationSource
+    /// <summary>A layer checked against the spec's shape (<see cref="StackLayers"/>), that can say where its keys came from.</summary>
+    private sealed class LayerSource(IEnumerable<(string, string)> entries, Func<string, string> describe) : IConfigurationSource
     {
-        public IConfigurationProvider Build(IConfigurationBuilder builder) => new LayerProvider(data, describe);
-    }
+        private readonly StackLayers.Layer _layer = StackLayers.Read(entries, describe);
 
-    internal sealed class LayerProvider : MemoryConfigurationProvider
-    {
-        public LayerProvider(Dictionary<string, string?> data, Func<string, string> describe)
-            : base(new MemoryConfigurationSource { InitialData = data }) => Describe = describe;
-
-        public Func<string, string> Describe { get; }
+        public IConfigurationProvider Build(IConfigurationBuilder builder) => new StackLayers.Provider(_layer, describe);
     }
 
     /// <summary>Names the layer that supplied a key, for error messages.</summary>
@@ -135,7 +124,7 @@ public static class StackLoader
                 var supplies = provider.TryGet(key, out _) || provider.GetChildKeys([], key).Any();
                 if (!supplies)
                     continue;
-                return provider is LayerProvider layer ? layer.Describe(key) : filePath;
+                return provider is StackLayers.Provider layer ? layer.Describe(key) : filePath;
             }
             return filePath;
         }
@@ -163,20 +152,20 @@ public static class StackLoader
                     var hint = Suggest(child.Key, properties.Keys);
                     throw Error(child.Path, childPath, $"unknown key{(hint is null ? "" : $"; did you mean '{Join(path, hint)}'?")}");
                 }
-                property.SetValue(instance, BindValue(child, property.PropertyType, childPath));
+                property.SetValue(instance, BindValue(child, property.PropertyType, childPath, property.GetCustomAttribute<BoundsAttribute>()));
             }
             return instance;
         }
 
-        private object? BindValue(IConfigurationSection section, Type type, string path)
+        private object? BindValue(IConfigurationSection section, Type type, string path, BoundsAttribute? bounds = null)
         {
             var underlying = Nullable.GetUnderlyingType(type) ?? type;
             var hasChildren = section.GetChildren().Any();
             if (underlying == typeof(string) || underlying.IsPrimitive)
             {
                 if (hasChildren)
-                    throw Error(section.Path, path, $"expected {Describe(underlying)}, found a map or list");
-                return ParseScalar(section, underlying, path);
+                    throw Error(section.Path, path, $"expected {Describe(underlying, bounds)}, found a map or list");
+                return ParseScalar(section, underlying, path, bounds);
             }
             if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
             {
@@ -212,7 +201,7 @@ public static class StackLoader
             return BindObject(section, underlying, path);
         }
 
-        private object? ParseScalar(IConfigurationSection section, Type type, string path)
+        private object? ParseScalar(IConfigurationSection section, Type type, string path, BoundsAttribute? bounds)
         {
             var text = section.Value ?? "";
             if (type == typeof(string))
@@ -229,8 +218,11 @@ public static class StackLoader
                     case "false" or "no" or "off": return false;
                 }
             }
-            throw Error(section.Path, path, $"expected {Describe(type)}, got '{text}'");
+            throw Error(section.Path, path, $"expected {Describe(type, bounds)}, got '{text}'");
         }
+
+        private static string Describe(Type type, BoundsAttribute? bounds) =>
+            bounds is null ? Describe(type) : $"{Describe(type)} {bounds.Text}";
 
         private static string Describe(Type type) =>
             type == typeof(int) ? "a whole number"

@@ -42,8 +42,10 @@ public sealed class HubSpec
     /// <summary>The name people and tools outside the farm use for the hub; goes into its certificate.</summary>
     public string PublicHost { get; set; } = "localhost";
     public string BindAddress { get; set; } = "127.0.0.1";
+    [Bounds(0, 65535, Note = "0 picks a free port")]
     public int Port { get; set; } = 8443;
     /// <summary>Seconds between the hub's scheduler runs (hub.conf RunInterval). Koji's default is 60.</summary>
+    [Bounds(1, 3600, Note = "seconds")]
     public int RunInterval { get; set; } = 60;
     public bool LoginCreatesUser { get; set; }
     /// <summary>Extra hub.conf keys, checked against the keys the hub reads.</summary>
@@ -55,6 +57,7 @@ public sealed class DatabaseSpec
     public string Name { get; set; } = "koji";
     public string User { get; set; } = "koji";
     /// <summary>Host port to publish PostgreSQL on; 0 keeps it inside the farm's network.</summary>
+    [Bounds(0, 65535, Note = "0 keeps it unpublished")]
     public int Port { get; set; }
     public string BindAddress { get; set; } = "127.0.0.1";
 }
@@ -63,6 +66,7 @@ public sealed class WebSpec
 {
     public bool Enabled { get; set; } = true;
     public string BindAddress { get; set; } = "127.0.0.1";
+    [Bounds(0, 65535, Note = "0 picks a free port")]
     public int Port { get; set; } = 8444;
     public string SiteName { get; set; } = "koji";
 }
@@ -70,17 +74,31 @@ public sealed class WebSpec
 public sealed class KojiraSpec
 {
     public bool Enabled { get; set; } = true;
+    [Bounds(1, 3600, Note = "seconds")]
     public int SleepTime { get; set; } = 15;
 }
 
 public sealed class BuildersSpec
 {
+    /// <summary>The Koji channel that hands out build tasks (mock's work).</summary>
+    public const string BuildChannel = "default";
+    /// <summary>The Koji channel of newRepo (createrepo) tasks, which every builder can run.</summary>
+    public const string CreaterepoChannel = "createrepo";
+
+    /// <summary>Whether any builder, local or remote, of the validated spec takes build tasks.</summary>
+    public bool AnyTakesBuildTasks() =>
+        (Count > 0 && Channels.Contains(BuildChannel)) || Remote.Any(r => r.Channels.Contains(BuildChannel));
+
+    [Bounds(0, 64, Note = "more builders go on other machines: builders.remote")]
     public int Count { get; set; } = 1;
     public List<string> Arches { get; set; } = new();
     public List<string> Channels { get; set; } = new();
+    [Bounds(0, 1000, MinExclusive = true)]
     public double Capacity { get; set; } = 2.0;
+    [Bounds(1, 1000)]
     public int MaxJobs { get; set; } = 5;
     /// <summary>kojid.conf `sleeptime`: seconds between kojid's polls of the hub for work (a CI farm wants 1).</summary>
+    [Bounds(1, 3600, Note = "seconds")]
     public int SleepTime { get; set; } = 5;
     /// <summary>
     /// The local builders run mock and take build tasks: they get mock in their image, CAP_SYS_ADMIN
@@ -102,6 +120,7 @@ public sealed class RemoteBuilderSpec
     /// <summary>The host name registered in Koji (and the CN of its certificate).</summary>
     public string Name { get; set; } = "";
     public string Address { get; set; } = "";
+    [Bounds(1, 65535)]
     public int Port { get; set; } = 22;
     public string User { get; set; } = "root";
     /// <summary>Path of the SSH private key file.</summary>
@@ -112,7 +131,9 @@ public sealed class RemoteBuilderSpec
     public string? HostKey { get; set; }
     public List<string> Arches { get; set; } = new();
     public List<string> Channels { get; set; } = new();
+    [Bounds(0, 1000, MinExclusive = true)]
     public double Capacity { get; set; } = 2.0;
+    [Bounds(1, 1000)]
     public int MaxJobs { get; set; } = 5;
     /// <summary>The hub URL as this host reaches it (defaults to the hub's public URL).</summary>
     public string? HubUrl { get; set; }
@@ -126,6 +147,7 @@ public sealed class HealthSpec
     /// others 10). Each check costs ~0.4 s of CPU; `up` does not wait an interval for dependents,
     /// only for the engine's first report of the last containers.
     /// </summary>
+    [Bounds(0, 3600, Note = "seconds; 0 keeps koji-farm's defaults")]
     public int Interval { get; set; }
 }
 
@@ -153,6 +175,37 @@ public sealed class BuildrootSpec
 public sealed class AdminSpec
 {
     public string Name { get; set; } = "kojiadmin";
+}
+
+/// <summary>
+/// The values a number of the stack may take. Every int or double property of the spec carries one
+/// (a test holds it to that): the binder names the range when a value is no number, the validator
+/// refuses what lies outside it (nan and infinities too) before anything else looks at the spec.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class BoundsAttribute(double min, double max) : Attribute
+{
+    public double Min { get; } = min;
+    public double Max { get; } = max;
+    /// <summary>The value must be more than <see cref="Min"/> (a capacity of 0 takes no task).</summary>
+    public bool MinExclusive { get; init; }
+    /// <summary>What the range means, e.g. "0 picks a free port".</summary>
+    public string? Note { get; init; }
+
+    /// <summary>Whether <paramref name="value"/> lies in the range; never for NaN.</summary>
+    public bool Contains(double value) => (MinExclusive ? value > Min : value >= Min) && value <= Max;
+
+    /// <summary>The range in words: "from 0 to 65535 (0 picks a free port)".</summary>
+    public string Text
+    {
+        get
+        {
+            var range = MinExclusive
+                ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"more than {Min} and at most {Max}")
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"from {Min} to {Max}");
+            return Note is null ? range : $"{range} ({Note})";
+        }
+    }
 }
 
 /// <summary>

@@ -8,6 +8,9 @@ internal static partial class StackValidator
     public const string DefaultSourceBaseImage = "koji-farm/debian-base:bookworm";
     public const string DefaultPackagesBaseImage = "registry.fedoraproject.org/fedora:44";
 
+    private const string BuildChannel = BuildersSpec.BuildChannel;
+    private const string CreaterepoChannel = BuildersSpec.CreaterepoChannel;
+
     /// <summary>Arches Koji knows how to build for (koji.arch / rpm's canonical names).</summary>
     private static readonly HashSet<string> KnownArches = new(StringComparer.Ordinal)
     {
@@ -43,9 +46,17 @@ internal static partial class StackValidator
         IReadOnlyDictionary<string, string> environment,
         StackLoader.SourceNames sources)
     {
-        var spec = Copy(bound);
+        // Keys as the spec's walk writes them (builders.remote[0].port) name their layer by configuration path.
         InputException Error(string key, string what) =>
-            new($"{sources.For(key.Replace('.', ':'))}: {key}: {what}");
+            new($"{sources.For(key.Replace('.', ':').Replace("[", ":").Replace("]", ""))}: {key}: {what}");
+
+        // Every number within its bounds before anything else reads the spec (or copies it: NaN is no JSON).
+        foreach (var (numberKey, number, bounds) in StackValues.Numbers(bound))
+        {
+            if (bounds is not null && StackValues.NumberProblem(number, bounds) is { } numberProblem)
+                throw Error(numberKey, numberProblem);
+        }
+        var spec = Copy(bound);
 
         var stackDir = Path.GetDirectoryName(Path.GetFullPath(filePath))!;
 
@@ -53,7 +64,7 @@ internal static partial class StackValidator
         foreach (var (valueKey, value) in StackValues.Strings(spec))
         {
             if (StackValues.TextProblem(value) is { } problem)
-                throw new InputException($"{sources.For(valueKey.Replace('.', ':').Replace("[", ":").Replace("]", ""))}: {valueKey}: {problem}");
+                throw Error(valueKey, problem);
         }
 
         if (string.IsNullOrWhiteSpace(spec.Name))
@@ -101,10 +112,8 @@ internal static partial class StackValidator
         }
 
         // Hub, web, database
-        // 0: a free host port, chosen by the first `up` and recorded in the state folder (HostPorts).
-        CheckPort(spec.Hub.Port, "hub.port", allowZero: false, freePort: true);
-        CheckPort(spec.Web.Port, "web.port", allowZero: false, freePort: true);
-        CheckPort(spec.Database.Port, "database.port", allowZero: true);
+        // Ports are within their bounds (StackSpec); hub and web port 0: a free host port, chosen by
+        // the first `up` and recorded in the state folder (HostPorts).
         if (spec.Web.Enabled && spec.Web.Port != 0 && spec.Web.Port == spec.Hub.Port && spec.Web.BindAddress == spec.Hub.BindAddress)
             throw Error("web.port", $"{spec.Web.Port} is already hub.port: give the web its own port");
         if (spec.Database.Port != 0 && (spec.Database.Port == spec.Hub.Port || (spec.Web.Enabled && spec.Database.Port == spec.Web.Port)))
@@ -116,8 +125,6 @@ internal static partial class StackValidator
             if (StackValues.BindAddressProblem(address) is { } bindProblem)
                 throw Error(bindKey, bindProblem);
         }
-        if (spec.Hub.RunInterval < 1)
-            throw Error("hub.runInterval", $"must be 1 or more seconds, got {spec.Hub.RunInterval}");
         foreach (var setting in spec.Hub.Settings.Keys)
         {
             if (!HubConfigKeys.Known.Contains(setting))
@@ -129,28 +136,22 @@ internal static partial class StackValidator
             throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
         if (!IdentifierLike(spec.Database.User))
             throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
-        if (spec.Builders.SleepTime < 1)
-            throw Error("builders.sleepTime", $"must be 1 or more seconds, got {spec.Builders.SleepTime}");
-        if (spec.Health.Interval < 0)
-            throw Error("health.interval", $"must be 0 (koji-farm's defaults) or more seconds, got {spec.Health.Interval}");
         spec.Pki.KeyAlgorithm = (spec.Pki.KeyAlgorithm ?? "").Trim().ToLowerInvariant();
         if (Pki.Keys.Parse(spec.Pki.KeyAlgorithm) is null)
             throw Error("pki.keyAlgorithm", $"must be rsa or ecdsa, got '{spec.Pki.KeyAlgorithm}'");
-        if (spec.Kojira.SleepTime < 1)
-            throw Error("kojira.sleepTime", $"must be 1 or more seconds, got {spec.Kojira.SleepTime}");
         if (!HostName().IsMatch(spec.Admin.Name))
             throw Error("admin.name", $"'{spec.Admin.Name}' is not a valid user name");
 
         // Builders
         var b = spec.Builders;
-        if (b.Count < 0)
-            throw Error("builders.count", $"must be 0 or more, got {b.Count}");
-        if (b.Count > 64)
-            throw Error("builders.count", $"{b.Count} local builders on one engine is more than this tool supports (64); put more on remote hosts");
         if (b.Arches.Count == 0) b.Arches.Add("x86_64");
-        // The channel `default` hands out build tasks, which only builders with mock can run; a
-        // farm of createrepo-only builders says `channels: [createrepo]`.
-        if (b.Channels.Count == 0) b.Channels.AddRange(["default", "createrepo"]);
+        // The channel `default` hands out build tasks, which only builders with mock can run: local
+        // builders without it take createrepo tasks only. With no local builders, builders.channels
+        // is only the remote builders' default.
+        var channelsGiven = b.Channels.Count > 0;
+        if (b.Count > 0 && !b.Mock && b.Channels.Contains(BuildChannel))
+            throw Error("builders.channels", $"'{BuildChannel}' hands out build tasks, which a builder without mock cannot run: set builders.mock: true (see stacks/build-offline.yaml), or leave '{BuildChannel}' out");
+        if (!channelsGiven) b.Channels.AddRange(b.Mock ? [BuildChannel, CreaterepoChannel] : [CreaterepoChannel]);
         if (b.Mock && spec.Koji.From == "source")
             b.MockSource = MockSource(b.MockSource, stackDir, environment, Error);
         CheckArches(b.Arches, "builders.arches");
@@ -160,10 +161,6 @@ internal static partial class StackValidator
             if (StackValues.AllowedScmProblem(b.AllowedScms[i]) is { } scmProblem)
                 throw Error($"builders.allowedScms[{i}]", scmProblem);
         }
-        if (b.Capacity <= 0)
-            throw Error("builders.capacity", $"must be more than 0, got {b.Capacity}");
-        if (b.MaxJobs < 1)
-            throw Error("builders.maxJobs", $"must be 1 or more, got {b.MaxJobs}");
 
         var hostNames = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 1; i <= b.Count; i++)
@@ -186,7 +183,6 @@ internal static partial class StackValidator
                 throw Error($"{at}.privateKeyEnv", $"'{r.PrivateKeyEnv}' is not an environment variable name");
             if (!string.IsNullOrWhiteSpace(r.HubUrl) && StackValues.HubUrlProblem(r.HubUrl) is { } urlProblem)
                 throw Error($"{at}.hubUrl", urlProblem);
-            CheckPort(r.Port, $"{at}.port", allowZero: false);
             if (string.IsNullOrWhiteSpace(r.PrivateKey) == string.IsNullOrWhiteSpace(r.PrivateKeyEnv))
                 throw Error($"{at}.privateKey", "give exactly one of privateKey (a file) or privateKeyEnv (a variable naming the file)");
             if (!string.IsNullOrWhiteSpace(r.PrivateKey))
@@ -194,13 +190,10 @@ internal static partial class StackValidator
             if (!string.IsNullOrWhiteSpace(r.HostKey) && (!r.HostKey.StartsWith("SHA256:", StringComparison.Ordinal) || r.HostKey.Any(char.IsWhiteSpace)))
                 throw Error($"{at}.hostKey", $"expected a fingerprint like SHA256:..., got '{r.HostKey}'");
             if (r.Arches.Count == 0) r.Arches.AddRange(b.Arches);
-            if (r.Channels.Count == 0) r.Channels.AddRange(b.Channels);
+            // Remote hosts run kojid from their own packages (mock with it): builders.mock is about the local containers.
+            if (r.Channels.Count == 0) r.Channels.AddRange(channelsGiven ? b.Channels : [BuildChannel, CreaterepoChannel]);
             CheckArches(r.Arches, $"{at}.arches");
             CheckUnique(r.Channels, $"{at}.channels");
-            if (r.Capacity <= 0)
-                throw Error($"{at}.capacity", $"must be more than 0, got {r.Capacity}");
-            if (r.MaxJobs < 1)
-                throw Error($"{at}.maxJobs", $"must be 1 or more, got {r.MaxJobs}");
         }
 
         // Buildroot
@@ -241,12 +234,6 @@ internal static partial class StackValidator
         }
 
         return new Stack(spec, filePath, stateDir, kojiSource, content);
-
-        void CheckPort(int port, string key, bool allowZero, bool freePort = false)
-        {
-            if ((port == 0 && !allowZero && !freePort) || port < 0 || port > 65535)
-                throw Error(key, $"{port} is out of range ({(allowZero ? "0 to keep it unpublished, or " : "")}1-65535)");
-        }
 
         void CheckArches(List<string> arches, string key)
         {

@@ -24,46 +24,62 @@ public static partial class StackValues
     /// Every text value of <paramref name="spec"/> (nested objects, lists, map keys and values) with
     /// its key path, e.g. <c>hub.settings.EmailDomain</c> or <c>builders.remote[0].hubUrl</c>.
     /// </summary>
+    public static IEnumerable<(string Key, string Value)> Strings(object spec) =>
+        Leaves(spec, "").Where(l => l.Value is string).Select(l => (l.Key, (string)l.Value));
+
+    /// <summary>Every number of <paramref name="spec"/> with its key path and the bounds its property declares.</summary>
+    public static IEnumerable<(string Key, double Value, BoundsAttribute? Bounds)> Numbers(object spec) =>
+        from l in Leaves(spec, "")
+        where l.Value is int or double
+        select (l.Key, Convert.ToDouble(l.Value, System.Globalization.CultureInfo.InvariantCulture), l.Property?.GetCustomAttribute<BoundsAttribute>());
+
+    /// <summary>Why a number of the spec lies outside its bounds, or null.</summary>
+    public static string? NumberProblem(double value, BoundsAttribute bounds) =>
+        bounds.Contains(value) ? null : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be {bounds.Text}, got {value}");
+
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Walks StackSpec and the types of its properties, all in this assembly, which a native koji-farm keeps whole (TrimmerRootAssembly in KojiProvisioner.Cli.csproj).")]
-    public static IEnumerable<(string Key, string Value)> Strings(object spec, string path = "")
+    private static IEnumerable<(string Key, object Value, PropertyInfo? Property)> Leaves(object spec, string path)
     {
         foreach (var property in spec.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
             if (property.GetIndexParameters().Length > 0)
                 continue;
             var key = Join(path, property.Name);
-            foreach (var item in Walk(property.GetValue(spec), key))
+            foreach (var item in Walk(property.GetValue(spec), key, property))
                 yield return item;
         }
     }
 
-    private static IEnumerable<(string, string)> Walk(object? value, string key)
+    private static IEnumerable<(string, object, PropertyInfo?)> Walk(object? value, string key, PropertyInfo? property)
     {
         switch (value)
         {
             case null:
                 yield break;
             case string s:
-                yield return (key, s);
+                yield return (key, s, property);
                 yield break;
             case IDictionary map:
                 foreach (DictionaryEntry e in map)
                 {
                     var entryKey = $"{key}.{e.Key}";
-                    yield return (entryKey, e.Key.ToString() ?? "");
-                    foreach (var item in Walk(e.Value, entryKey))
+                    yield return (entryKey, e.Key.ToString() ?? "", null);
+                    foreach (var item in Walk(e.Value, entryKey, null))
                         yield return item;
                 }
                 yield break;
             case IList list:
                 for (var i = 0; i < list.Count; i++)
-                    foreach (var item in Walk(list[i], $"{key}[{i}]"))
+                    foreach (var item in Walk(list[i], $"{key}[{i}]", null))
                         yield return item;
                 yield break;
             default:
                 if (value.GetType().IsPrimitive || value is decimal)
+                {
+                    yield return (key, value, property);
                     yield break;
-                foreach (var item in Strings(value, key))
+                }
+                foreach (var item in Leaves(value, key))
                     yield return item;
                 yield break;
         }

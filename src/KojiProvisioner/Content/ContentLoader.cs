@@ -79,7 +79,14 @@ public static class ContentLoader
         foreach (var node in top.Sequence("include"))
         {
             var relative = node is YamlScalarNode { Value: { Length: > 0 } v } ? v : throw top.Error(node, "'include' must list file paths");
-            LoadInto(confinement.Resolve(file, (int)node.Start.Line, "include", baseDirectory, relative), parts, including, confinement);
+            var included = confinement.Resolve(file, (int)node.Start.Line, "include", baseDirectory, relative);
+            var full = Path.GetFullPath(included);
+            if (including.Contains(full))
+                throw new ContentException($"{file}:{node.Start.Line}: content: include: '{relative}' is already being read " +
+                    $"(include cycle: {string.Join(" -> ", including.Reverse().Append(full).Select(Path.GetFileName))})");
+            if (!File.Exists(full))
+                throw new ContentException($"{file}:{node.Start.Line}: content: include: '{relative}' does not exist ({full})");
+            LoadInto(included, parts, including, confinement);
         }
         foreach (var node in top.Sequence("flocks"))
         {

@@ -6,9 +6,9 @@ namespace KojiProvisioner.Operations;
 /// <summary>`content diff`: what apply would write; reads only, no login.</summary>
 public sealed class DiffContent(HubTarget target)
 {
-    public async Task<ContentPlan> RunAsync(string file, PruneScope prune, CancellationToken ct)
+    /// <param name="content">The content file, loaded by <see cref="ContentVerbs.Load"/> before the hub was named.</param>
+    public async Task<ContentPlan> RunAsync(KojiContent content, PruneScope prune, CancellationToken ct)
     {
-        var content = ContentVerbs.Load(file, prune);
         using var hub = target.Connect();
         return await ContentPlanner.PlanAsync(hub, content, prune, ct);
     }
@@ -22,11 +22,10 @@ public sealed class ApplyContent(HubTarget target) : IDisposable
 {
     private readonly KojiHubClient _hub = target.Connect();
 
-    public async Task<ContentPlan> PlanAsync(string file, PruneScope prune, CancellationToken ct)
+    /// <param name="content">The content file, loaded by <see cref="ContentVerbs.Load"/> before the hub was named.</param>
+    public async Task<ContentPlan> PlanAsync(KojiContent content, PruneScope prune, CancellationToken ct)
     {
         Timings.Mark("content apply: hub target ready");
-        var content = ContentVerbs.Load(file, prune);
-        Timings.Mark("content apply: content file loaded");
         if (!target.CanLogIn)
             throw new InputException($"content apply must log in to {target.Description}, but {target.CannotLogIn}");
         // prune never revokes admin from the user apply logs in as: ask the hub who that is
@@ -79,9 +78,12 @@ public sealed class ExportContent(HubTarget target)
     }
 }
 
-internal static class ContentVerbs
+public static class ContentVerbs
 {
-    /// <summary>The content file, loaded and validated (a prune with a file that lists no tags is refused) before the hub is read.</summary>
+    /// <summary>
+    /// The content file, loaded and validated as a whole (a prune with a file that lists no tags is
+    /// refused): the first thing `content diff|apply` do, before the state folder or the hub is read.
+    /// </summary>
     public static KojiContent Load(string file, PruneScope prune)
     {
         try

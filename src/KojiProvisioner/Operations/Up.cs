@@ -40,9 +40,10 @@ public sealed class Up(Stack stack)
     {
         Timings.Mark("up: stack loaded");
         Koji.KojiHubClient.PrepareTls();
-        using var held = StateLock.Hold(stack, progress);
+        // The content file is judged whole before the state folder is locked (and so made).
         var content = StackContent.Load(stack);
         Timings.Mark("up: content file loaded");
+        using var held = StateLock.Hold(stack, progress);
         HostPorts.Choose(stack); // `port: 0`: free ports, recorded before anything is made
         var state = new StateFolder(stack.StateDirectory);
         var fleet = new RemoteFleet(stack);

@@ -69,7 +69,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var result = await Support.Cli.RunAsync(Demo("up", "--set", "builders.count=-3"));
         Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"koji-farm: --set builders.count: builders.count: must be 0 or more, got -3", result.Error.Trim());
+        Assert.Equal($"koji-farm: --set builders.count: builders.count: must be from 0 to 64 (more builders go on other machines: builders.remote), got -3", result.Error.Trim());
         Assert.False(Directory.Exists(Path.Combine(_dir, "state")));
     }
 }

@@ -26,7 +26,7 @@ public sealed class StackLoaderTests : IDisposable
         Assert.Equal("acme", stack.Name);
         Assert.Equal(3, stack.Spec.Builders.Count);
         Assert.Equal(["x86_64"], stack.Spec.Builders.Arches);
-        Assert.Equal(["default", "createrepo"], stack.Spec.Builders.Channels);
+        Assert.Equal(["createrepo"], stack.Spec.Builders.Channels); // no mock: no build tasks
         Assert.Equal(8443, stack.Spec.Hub.Port);
         Assert.Equal(_koji, stack.KojiSourcePath);
         Assert.Equal(Path.Combine(_dir.Path, ".state", "acme"), stack.StateDirectory);
@@ -60,9 +60,9 @@ public sealed class StackLoaderTests : IDisposable
     public static TheoryData<string, string[], string> BadStacks => new()
     {
         { "hub:\n  prot: 8443\n", [], "stack.yaml: hub.prot: unknown key; did you mean 'hub.port'?" },
-        { "hub:\n  port: eighty\n", [], "stack.yaml: hub.port: expected a whole number, got 'eighty'" },
-        { "hub:\n  port: 70000\n", [], "stack.yaml: hub.port: 70000 is out of range (1-65535)" },
-        { "builders:\n  count: -1\n", [], "stack.yaml: builders.count: must be 0 or more, got -1" },
+        { "hub:\n  port: eighty\n", [], "stack.yaml: hub.port: expected a whole number from 0 to 65535 (0 picks a free port), got 'eighty'" },
+        { "hub:\n  port: 70000\n", [], "stack.yaml: hub.port: must be from 0 to 65535 (0 picks a free port), got 70000" },
+        { "builders:\n  count: -1\n", [], "stack.yaml: builders.count: must be from 0 to 64 (more builders go on other machines: builders.remote), got -1" },
         { "builders:\n  arches: [x86_64, x86_64]\n", [], "stack.yaml: builders.arches: duplicate 'x86_64'" },
         { "builders:\n  arches: [x86-64]\n", [], "stack.yaml: builders.arches: unknown arch 'x86-64'" },
         { "builders:\n  remote:\n    - name: b1\n      address: 10.0.0.1\n      privateKey: k\n    - name: b1\n      address: 10.0.0.2\n      privateKey: k\n", [], "stack.yaml: builders.remote[1].name: duplicate builder name 'b1'" },
@@ -70,8 +70,8 @@ public sealed class StackLoaderTests : IDisposable
         { "builders: 3\n", [], "stack.yaml: builders: expected a map, got '3'" },
         { "web:\n  port: 8443\n", [], "stack.yaml: web.port: 8443 is already hub.port" },
         { "pki:\n  keyAlgorithm: dsa\n", [], "stack.yaml: pki.keyAlgorithm: must be rsa or ecdsa, got 'dsa'" },
-        { "", ["hub.port=-1"], "--set hub.port: hub.port: -1 is out of range (1-65535)" },
-        { "", ["builders.count=many"], "--set builders.count: builders.count: expected a whole number, got 'many'" },
+        { "", ["hub.port=-1"], "--set hub.port: hub.port: must be from 0 to 65535 (0 picks a free port), got -1" },
+        { "", ["builders.count=many"], "--set builders.count: builders.count: expected a whole number from 0 to 64 (more builders go on other machines: builders.remote), got 'many'" },
     };
 
     [Theory]
@@ -88,7 +88,7 @@ public sealed class StackLoaderTests : IDisposable
     {
         var env = new Dictionary<string, string> { ["KOJIFARM_BUILDERS__COUNT"] = "-2" };
         var e = Assert.Throws<InputException>(() => StackLoader.Load(StackFile(""), environment: env));
-        Assert.Equal("environment KOJIFARM_BUILDERS__COUNT: builders.count: must be 0 or more, got -2", e.Message);
+        Assert.Equal("environment KOJIFARM_BUILDERS__COUNT: builders.count: must be from 0 to 64 (more builders go on other machines: builders.remote), got -2", e.Message);
     }
 
     [Fact]

@@ -153,9 +153,39 @@ public class ContentLoaderTests
     }
 
     [Fact]
-    public void Missing_include_names_the_file()
+    public void Missing_include_names_the_including_file_and_line()
     {
-        var ex = Invalid("include: [nowhere.yaml]\n");
-        Assert.Contains("nowhere.yaml: cannot read the content file", ex.Message);
+        var ex = Invalid("package_owner: kojiadmin\ninclude:\n  - nowhere.yaml\n");
+        Assert.StartsWith("stacks/starlingx/content.yaml:3: content: include: 'nowhere.yaml' does not exist", ex.Message);
+    }
+
+    [Fact]
+    public void A_file_that_includes_itself_names_the_file_and_line()
+    {
+        using var dir = new Support.TempDir();
+        var file = dir.File("content.yaml", "tags:\n  - name: a\ninclude: [content.yaml]\n");
+        var ex = Assert.Throws<ContentException>(() => ContentLoader.LoadFile(file));
+        Assert.StartsWith($"{file}:3: content: include: 'content.yaml' is already being read", ex.Message);
+        Assert.Contains("cycle", ex.Message);
+    }
+
+    [Fact]
+    public void An_include_cycle_names_the_file_and_line_that_closes_it()
+    {
+        using var dir = new Support.TempDir();
+        var top = dir.File("content.yaml", "include: [os/a.yaml]\n");
+        var a = dir.File("os/a.yaml", "\ninclude: [../content.yaml]\n");
+        var ex = Assert.Throws<ContentException>(() => ContentLoader.LoadFile(top));
+        Assert.StartsWith($"{Path.Combine(Path.GetDirectoryName(top)!, "os", "a.yaml")}:2: content: include: '../content.yaml'", ex.Message);
+        Assert.Contains("content.yaml -> a.yaml -> content.yaml", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("users:\n  - name: alice\n    permission: [admin]\n", "content.yaml:3: user 'alice': unknown key 'permission'")]
+    [InlineData("channels:\n  - name: image\n    enable: true\n", "content.yaml:3: channel 'image': unknown key 'enable'")]
+    public void Unknown_keys_of_users_and_channels_name_the_file_and_line(string yaml, string expected)
+    {
+        var ex = Invalid(yaml, "content.yaml");
+        Assert.StartsWith(expected, ex.Message);
     }
 }

@@ -21,6 +21,32 @@ internal static class FlockCommand
         var command = new Command("flock", "The Flock's packages: build them in the farm from their package-git repositories");
         command.Subcommands.Add(Build(io));
         command.Subcommands.Add(Buildroot(io));
+        command.Subcommands.Add(Import(io));
+        return command;
+    }
+
+    /// <summary>A StarlingX-style tree moved into package-git repositories and a Flock manifest listing them.</summary>
+    private static Command Import(CliIO io)
+    {
+        var from = new Option<string>("--from") { Description = "The tree: one folder per package with centos/NAME.spec and centos/build_srpm.data", Required = true };
+        var outDir = new Option<string>("--out") { Description = "Where the package-git repositories are made (one folder per package)", Required = true };
+        var manifest = new Option<string>("--manifest") { Description = "The Flock manifest to write (default: OUT/flock.yaml)" };
+        var url = new Option<string>("--git-url") { Description = "The git server the repositories will be served from (each is URL/NAME)", DefaultValueFactory = _ => "git://git.example.internal" };
+        var tags = new Option<string[]>("--tag") { Description = "Tags the packages are listed in (repeatable)", DefaultValueFactory = _ => ["stx-offline-base"], AllowMultipleArgumentsPerToken = true };
+        var owner = new Option<string>("--owner") { Description = "Owner of the package-list entries", DefaultValueFactory = _ => "kojiadmin" };
+        var patch = new Option<int?>("--tis-patch-ver") { Description = "The release number of a tree without git history (default 0); a git work tree counts the commits touching each folder" };
+        var command = new Command("import",
+            "Turn a StarlingX-style tree into package-git repositories (spec at the root, SRC_DIR as NAME-VERSION.tar.gz, COPY_LIST beside it) and a Flock manifest. Exit 2 naming a folder without build_srpm.data or spec")
+            { from, outDir, manifest, url, tags, owner, patch };
+        command.SetAction((parse, ct) => CommonOptions.Guard(io, () =>
+        {
+            var o = parse.GetValue(outDir)!;
+            var options = new StarlingXImportOptions(parse.GetValue(from)!, o, parse.GetValue(manifest) ?? Path.Combine(o, "flock.yaml"),
+                parse.GetValue(url)!, parse.GetValue(tags)!, parse.GetValue(owner)!, parse.GetValue(patch));
+            var done = StarlingXImport.Run(options, new CallbackProgress<string>(io.Out.WriteLine));
+            io.Out.WriteLine($"{done.Count} package-git repositories in {o}; manifest {options.Manifest}");
+            return ExitCode.Ok;
+        }));
         return command;
     }
 
@@ -115,7 +141,7 @@ internal static class FlockCommand
                     builds = report.Rows.Select(r => new
                     {
                         package = r.Package, target = r.Target, nvr = r.Nvr, state = r.State, task = r.Task, logUrl = r.LogUrl, host = r.Host,
-                        seconds = Math.Round(r.Seconds, 1), submitted = r.Submitted, error = r.Error, failedTask = r.FailedTask, failedMethod = r.FailedMethod,
+                        seconds = Math.Round(r.Seconds, 1), submitted = r.Submitted, error = r.Error, logError = r.LogError, failedTask = r.FailedTask, failedMethod = r.FailedMethod,
                     }),
                 }));
             else
@@ -130,9 +156,11 @@ internal static class FlockCommand
                     ? $"all {report.Rows.Count} package(s) are built at their refs: nothing submitted"
                     : $"{report.Submitted} build(s) submitted in {report.Layers} layer(s), {report.Seconds:F0} s");
             }
+            if (!json)
+                io.Out.WriteLine(FlockSummary.Counts(report));
             foreach (var r in report.Rows.Where(r => !r.Ok))
                 io.Error.WriteLine(r.State == FlockBuildRow.Failed
-                    ? $"koji-farm: build of {r.Package} failed: task {r.FailedTask} ({r.FailedMethod}) of build task {r.Task}: {r.Error}; build log: {r.LogUrl}"
+                    ? $"koji-farm: build of {r.Package} failed: task {r.FailedTask} ({r.FailedMethod}) of build task {r.Task}: {r.Error}{(r.LogError is null ? "" : $": {r.LogError}")}; build log: {r.LogUrl}"
                     : $"koji-farm: {r.Package}: {r.Error}");
             return ExitCodes.Of(report.Ok);
         }));

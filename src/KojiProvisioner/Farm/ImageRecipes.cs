@@ -101,10 +101,14 @@ public static class ImageRecipes
     /// base image only (not of any stack), and the RPM's release is that same hash, so an unchanged
     /// recipe is never rebuilt and a changed one is a new NVR in Koji.
     /// </summary>
-    public static ImageSpec Buildroot(string baseImage, string imagesRoot)
+    /// <param name="debianPackages">The OS line's RPM-name-to-Debian-package mapping as the recipe's
+    /// DEBIAN_PACKAGES argument ("systemd-devel=libsystemd-dev ..."); empty: none, and no argument.</param>
+    public static ImageSpec Buildroot(string baseImage, string imagesRoot, string debianPackages = "")
     {
-        var spec = Make("koji-farm/buildroot", BuildrootDebian, new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage },
-            new Dictionary<string, string>(), imagesRoot);
+        var args = new Dictionary<string, string> { ["BASE_IMAGE"] = baseImage };
+        if (debianPackages.Length > 0)
+            args["DEBIAN_PACKAGES"] = debianPackages;
+        var spec = Make("koji-farm/buildroot", BuildrootDebian, args, new Dictionary<string, string>(), imagesRoot);
         var release = spec.Reference[(spec.Reference.LastIndexOf(':') + 1)..];
         return spec with { BuildArgs = new Dictionary<string, string>(spec.BuildArgs) { ["RELEASE"] = release } };
     }

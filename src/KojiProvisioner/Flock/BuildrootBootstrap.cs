@@ -34,14 +34,17 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
     private void Report(string what, string message) => progress?.Report(new FarmEvent(FarmStep.Buildroot, what, message, _clock.Elapsed));
 
     /// <summary>The image (and so the NVR) the bootstrap uses for this base image.</summary>
-    public static ImageSpec Image(string baseImage, string imagesRoot) => ImageRecipes.Buildroot(baseImage, imagesRoot);
+    public static ImageSpec Image(string baseImage, string imagesRoot, IReadOnlyDictionary<string, string>? debianPackages = null) =>
+        ImageRecipes.Buildroot(baseImage, imagesRoot, DebianPackageMap.ToBuildArg(debianPackages ?? new Dictionary<string, string>()));
 
     public static string NvrOf(ImageSpec image) => $"{PackageName}-{Version}-{image.BuildArgs["RELEASE"]}";
 
     public async Task<BuildrootResult> EnsureAsync(string hubContainer, string baseImage, IReadOnlyList<string> tags, string owner,
         CancellationToken ct)
     {
-        var image = Image(baseImage, options.ImagesRoot);
+        await hub.EnsureLoggedInAsync(ct);
+        // The line's mapping of RPM names to Debian packages (its base tags' extra) is part of the image.
+        var image = Image(baseImage, options.ImagesRoot, await DebianPackageMap.ReadAsync(hub, tags, ct));
         var release = image.BuildArgs["RELEASE"];
         var nvr = NvrOf(image);
         var imageTime = TimeSpan.Zero;
@@ -49,7 +52,6 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
         var built = false;
         var imported = false;
 
-        await hub.EnsureLoggedInAsync(ct);
         if (await hub.GetBuildAsync(nvr, ct) is null)
         {
             var watch = Stopwatch.StartNew();
@@ -57,8 +59,19 @@ public sealed class BuildrootBootstrap(DockerEngine engine, IKojiHub hub, Engine
             {
                 Report(image.Reference, "building the buildroot RPM from a Debian 12 tree (once per machine; a few minutes)");
                 await using var context = FileArchive.BuildContext(image, options.ImagesRoot);
-                await engine.BuildImageAsync(image, context, options.BuildNetworkMode,
-                    new CallbackProgress<string>(line => { if (line.StartsWith("Step ", StringComparison.Ordinal)) Report(image.Reference, line); }), ct);
+                var output = new List<string>();
+                try
+                {
+                    await engine.BuildImageAsync(image, context, options.BuildNetworkMode, new CallbackProgress<string>(line =>
+                    {
+                        lock (output) output.Add(line);
+                        if (line.StartsWith("Step ", StringComparison.Ordinal)) Report(image.Reference, line);
+                    }), ct);
+                }
+                catch (FarmException e) when (DebianPackageMap.RecipeError(output) is { } bad)
+                {
+                    throw new InputException($"{DebianPackageMap.ExtraKey} of {string.Join(", ", tags)}: {bad}", e);
+                }
                 built = true;
                 imageTime = watch.Elapsed;
                 Report(image.Reference, $"built in {imageTime.TotalSeconds:F0} s");

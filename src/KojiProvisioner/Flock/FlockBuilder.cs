@@ -17,7 +17,7 @@ public interface IFlockSource
 /// <summary>One row of the final table (and of the JSON).</summary>
 public sealed record FlockBuildRow(
     string Package, string Target, string? Nvr, string State, int? Task, string? LogUrl, string? Host,
-    double Seconds, bool Submitted, string? Error = null, int? FailedTask = null, string? FailedMethod = null)
+    double Seconds, bool Submitted, string? Error = null, int? FailedTask = null, string? FailedMethod = null, string? LogError = null)
 {
     public const string Built = "built", Complete = "complete", Failed = "failed", Skipped = "skipped";
     public bool Ok => State is Built or Complete;
@@ -198,8 +198,9 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
             {
                 var (failedId, method, error) = await FailingTaskAsync(taskId, ct);
                 var log = await TaskLogUrlAsync(failedId, ct);
-                Say(item.Name, $"FAILED after {seconds:F0} s in {method} task {failedId}: {error}; log {log}");
-                return new FlockBuildRow(item.Name, item.Target, null, FlockBuildRow.Failed, taskId, log, host, seconds, true, error, failedId, method);
+                var why = await BuildLogs.FirstErrorAsync(hub, failedId, ct);
+                Say(item.Name, $"FAILED after {seconds:F0} s in {method} task {failedId}: {error}{(why is null ? "" : $": {why}")}; log {log}");
+                return new FlockBuildRow(item.Name, item.Target, null, FlockBuildRow.Failed, taskId, log, host, seconds, true, error, failedId, method, why);
             }
             var (line, runningOn) = await ActivityAsync(taskId, state, ct);
             host = runningOn ?? host;

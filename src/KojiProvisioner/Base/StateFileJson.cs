@@ -16,6 +16,7 @@ namespace KojiProvisioner;
 [JsonSerializable(typeof(List<RemoteBuilderSpec>))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
+[JsonSerializable(typeof(KojiProvisioner.Pki.UserRegistryFile))]
 internal sealed partial class StateFileJson : JsonSerializerContext
 {
     /// <summary>The same shapes with <c>+</c>, <c>/</c> and other printable characters left unescaped, for files people read.</summary>

@@ -48,7 +48,7 @@ public sealed record FarmDefinition(
             ToCertKey(pki.Server),
             pki.Clients.ToDictionary(c => c.Key, c => ToCertKey(c.Value), StringComparer.Ordinal),
             state.Secret("db-password"),
-            state.Secret("web-secret", 32));
+            state.Secret("web-secret", 32)) { CrlPem = pki.CrlPem };
 
         var scms = MergeScms(spec, allowedScms);
         var plan = new FarmPlanner(new TemplateRenderer(Assets.Templates))

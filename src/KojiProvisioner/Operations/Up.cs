@@ -117,6 +117,9 @@ public sealed class Up(Stack stack)
                 progress?.Report(new FarmEvent(FarmStep.OnHealthy, container.Name, change.Summary, clock.Elapsed));
         }, ct);
 
+        // The CRL reaches a kept hub and web without recreating them (signed anew by this run, or revoked while they were stopped).
+        await CrlDelivery.DeliverAsync(engine, stack, definition.Credentials.CrlPem, onlyIfChanged: true, ct);
+
         // An offline OS line's buildroot: made once per machine, imported into Koji and tagged (after the content made its tags).
         if (stack.Spec.Buildroot.Bootstrap.Length > 0)
             await new Flock.BuildrootBootstrap(engine, hub, options ?? new EngineOptions(), progress).EnsureAsync(

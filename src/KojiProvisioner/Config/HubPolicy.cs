@@ -14,6 +14,16 @@ public static class HubPolicy
         "cg_import", "vm", "volume", "priority", "draft_promotion", "dist_repo",
     };
 
+    /// <summary>Permissions the policy's <c>has_perm</c> tests name (patterns left out): a company's own, such as <c>build</c>, that `user add` may create.</summary>
+    public static IReadOnlySet<string> PermissionsNamed(IReadOnlyDictionary<string, List<string>> policy) =>
+        policy.Values.SelectMany(lines => lines)
+            .SelectMany(line => line.Split('#', 2)[0].Split(["::", "!!"], StringSplitOptions.None)[0].Split("&&"))
+            .Select(test => test.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+            .Where(words => words.Length > 1 && words[0] == "has_perm")
+            .SelectMany(words => words.Skip(1))
+            .Where(p => p.IndexOfAny(['*', '?', '[']) < 0)
+            .ToHashSet(StringComparer.Ordinal);
+
     /// <summary>
     /// The first problem of a policy's rules as (line index, what is wrong), or null. A rule is
     /// <c>test [args] [&amp;&amp; test [args]]... :: action</c> (or <c>!!</c>: the action when the tests

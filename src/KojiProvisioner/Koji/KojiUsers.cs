@@ -48,8 +48,11 @@ public static class KojiUsers
             await hub.CallAsync(new KojiCall("createUser", name), ct);
         else if (!existing.Enabled)
             await hub.CallAsync(new KojiCall("enableUser", name), ct);
+        var hubHas = await PermissionsAsync(hub, ct);
         foreach (var permission in permissions.Where(p => existing?.Permissions.Contains(p) != true).Distinct(StringComparer.Ordinal))
-            await hub.CallAsync(new KojiCall("grantPermission", name, permission), ct);
+            await hub.CallAsync(hubHas.Contains(permission)
+                ? new KojiCall("grantPermission", name, permission)
+                : new KojiCall("grantPermission", name, permission, new KojiKwargs { { "create", true } }), ct);
     }
 
     /// <summary>Blocks the user's logins (disableUser); a user already blocked stays so.</summary>

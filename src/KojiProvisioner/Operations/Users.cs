@@ -62,9 +62,10 @@ public sealed class Users(Stack stack, TimeProvider? clock = null)
         var existing = await KojiUsers.GetAsync(hub, name, ct);
         if (existing is not null && existing.UserType != KojiUser.Normal)
             throw new InputException($"'{name}' is a {(existing.UserType == KojiUser.Host ? "builder host" : "group")} in Koji: choose another name");
-        var known = await KojiUsers.PermissionsAsync(hub, ct);
+        // A permission the hub lacks is made only when the stack's hub.policy names it (has_perm build): a typo is refused
+        var known = (await KojiUsers.PermissionsAsync(hub, ct)).Union(HubPolicy.PermissionsNamed(stack.Spec.Hub.Policy)).ToHashSet(StringComparer.Ordinal);
         if (permissions.FirstOrDefault(p => !known.Contains(p)) is { } unknown)
-            throw new InputException($"--permission {unknown}: the hub has no such permission (it has: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
+            throw new InputException($"--permission {unknown}: the hub has no such permission and hub.policy names none (known: {string.Join(", ", known.Order(StringComparer.Ordinal))})");
 
         var password = NewPassword();
         var issued = FarmPki.IssueUser(stack.StateDirectory, stack.Spec.Organization, name, kind, TimeSpan.FromDays(days), password, clock);

@@ -55,7 +55,8 @@ public static class HubPolicy
             var action = line[(pos + 2)..].Trim();
             if (action.Length == 0)
                 return (i, $"`{line}` has no action after `::` (e.g. allow, deny REASON, or `{{` for nested rules)");
-            if (action.Contains('{') && action != "{")
+            if (tests.Contains("::", StringComparison.Ordinal) || tests.Contains("!!", StringComparison.Ordinal) || tests.IndexOfAny(['{', '}']) >= 0
+                || (action.IndexOfAny(['{', '}']) >= 0 && action != "{"))
                 return (i, $"`{line}`: a nested block opens with `:: {{` alone at the end of the line");
             if (action == "{")
                 depth++;

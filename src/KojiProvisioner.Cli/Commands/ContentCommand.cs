@@ -44,6 +44,8 @@ internal static class ContentCommand
             var verb = apply ? "apply" : "diff";
             var scope = parse.GetResult(prune) is null ? PruneScope.None : PruneScope.Parse(parse.GetValue(prune));
             var (connect, stack) = hubOptions.Choose(parse);
+            if (stack is not null)
+                scope = scope with { KeepGranted = Users.Granted(stack) };
             var path = parse.GetValue(file) ?? stack?.ContentPath
                 ?? throw new InputException(stack is null
                     ? $"content {verb}: name the content file with --file"

@@ -20,6 +20,7 @@ internal static class StatusCommand
             var remote = await verb.RemoteAsync(ct);
             var koji = await verb.KojiAsync(ct);
             var builds = await verb.BuildsAsync(ct);
+            var expiring = verb.ExpiryWarnings(DateTimeOffset.UtcNow);
             if (options.Json(parse))
             {
                 io.Out.WriteLine(JsonOutput.Serialize(new
@@ -35,6 +36,7 @@ internal static class StatusCommand
                         builders = koji.Builders.Select(b => new { name = b.Name, enabled = b.Enabled, ready = b.Ready, inStack = b.InStack }),
                         kojira = koji.Kojira is null ? null : new { user = koji.Kojira.Name, exists = koji.Kojira.Exists, enabled = koji.Kojira.Enabled, permissions = koji.Kojira.Permissions },
                     },
+                    expiring,
                     networks = status.Networks,
                     volumes = status.Volumes,
                     remoteBuilders = remote.Select(r => new
@@ -59,6 +61,8 @@ internal static class StatusCommand
                         Markup.Escape(string.Join(", ", c.Ports)), c.Problem is null ? "" : $"[red]{Markup.Escape(c.Problem)}[/]");
                 }
                 io.Console.Write(table);
+                foreach (var warning in expiring)
+                    io.Console.MarkupLine($"[yellow]warning: {Markup.Escape(warning)}[/] (`koji-farm up` renews the farm's own certificates; `user renew NAME` a person's)");
                 KojiView.Write(io, koji, builds);
                 if (remote.Count > 0)
                 {

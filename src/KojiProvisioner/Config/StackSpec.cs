@@ -50,6 +50,8 @@ public sealed class HubSpec
     public bool LoginCreatesUser { get; set; }
     /// <summary>Extra hub.conf keys, checked against the keys the hub reads.</summary>
     public Dictionary<string, string> Settings { get; set; } = new();
+    /// <summary>hub.conf [policy]: policy name (tag, build_from_srpm, ...) → rule lines in Koji's syntax, checked by <see cref="HubPolicy"/>.</summary>
+    public Dictionary<string, List<string>> Policy { get; set; } = new();
 }
 
 public sealed class DatabaseSpec

@@ -132,6 +132,13 @@ internal static partial class StackValidator
             if (HubConfigKeys.Managed.Contains(setting))
                 throw Error($"hub.settings.{setting}", "koji-farm sets this key itself; use the stack's own setting for it");
         }
+        foreach (var (policy, rules) in spec.Hub.Policy)
+        {
+            if (!HubPolicy.Known.Contains(policy))
+                throw Error($"hub.policy.{policy}", $"Koji has no policy of this name (it would never be consulted); known: {string.Join(", ", HubPolicy.Known.Order(StringComparer.Ordinal))}");
+            if (HubPolicy.Problem(rules) is { } bad)
+                throw Error($"hub.policy.{policy}[{bad.Line}]", bad.Problem);
+        }
         if (!IdentifierLike(spec.Database.Name))
             throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
         if (!IdentifierLike(spec.Database.User))

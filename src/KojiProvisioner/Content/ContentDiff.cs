@@ -34,12 +34,23 @@ public static partial class ContentDiff
     /// <summary>What prune leaves although the content does not list it, and why.</summary>
     public static IReadOnlyList<string> Kept(KojiContent desired, HubState actual, PruneScope prune)
     {
-        if (!prune.Has(PruneKind.Permissions) || prune.KeepAdminOf is not { } me) return [];
-        var user = desired.Users.FirstOrDefault(u => u.Name == me);
-        var held = actual.Users.TryGetValue(me, out var u) && u.Permissions.Contains("admin");
-        return user is not null && held && !user.Permissions.Contains("admin")
-            ? [$"kept admin of {me}: apply logs in as {me}, and without it nobody could administer the hub"]
-            : [];
+        if (!prune.Has(PruneKind.Permissions)) return [];
+        var kept = new List<string>();
+        if (prune.KeepAdminOf is { } me)
+        {
+            var user = desired.Users.FirstOrDefault(u => u.Name == me);
+            var held = actual.Users.TryGetValue(me, out var u) && u.Permissions.Contains("admin");
+            if (user is not null && held && !user.Permissions.Contains("admin"))
+                kept.Add($"kept admin of {me}: apply logs in as {me}, and without it nobody could administer the hub");
+        }
+        foreach (var user in desired.Users)
+        {
+            var held = actual.Users.TryGetValue(user.Name, out var u) ? u.Permissions : [];
+            var granted = GrantedByUserAdd(prune, user.Name).Where(p => held.Contains(p) && !user.Permissions.Contains(p)).ToList();
+            if (granted.Count > 0)
+                kept.Add($"kept {string.Join(", ", granted)} of {user.Name}: granted by `koji-farm user add`");
+        }
+        return kept;
     }
 
     // ---- users and permissions ----
@@ -74,6 +85,8 @@ public static partial class ContentDiff
             {
                 // never lock the hub's administrator out: apply logs in as this user
                 if (perm == "admin" && user.Name == prune.KeepAdminOf) continue;
+                // `user add` granted it: the farm's user records own it
+                if (GrantedByUserAdd(prune, user.Name).Contains(perm)) continue;
                 changes.Add(Change(ContentKind.Permission, $"{user.Name}/{perm}", ContentAction.Remove,
                     $"revoke {perm} from {user.Name} (not in the content)",
                     Call(ApplyPhase.RevokePermissions, "revokePermission", user.Name, perm))
@@ -81,6 +94,9 @@ public static partial class ContentDiff
             }
         }
     }
+
+    private static IReadOnlyList<string> GrantedByUserAdd(PruneScope prune, string user) =>
+        prune.KeepGranted.TryGetValue(user, out var granted) ? granted : [];
 
     // ---- channels (Koji 1.35 has no call to remove one, so prune leaves them) ----
 

@@ -19,6 +19,12 @@ public sealed record PruneScope
     /// <summary>The user apply logs in as: prune never revokes its <c>admin</c>, or nobody could administer the hub.</summary>
     public string? KeepAdminOf { get; init; }
 
+    /// <summary>
+    /// Permissions `koji-farm user add` granted, by user: prune never revokes them (the farm's user
+    /// records are their source of truth; `user revoke` takes a user away).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> KeepGranted { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     public bool Any => Kinds.Count > 0;
 
     public bool Has(PruneKind kind) => Kinds.Contains(kind);

@@ -65,7 +65,7 @@ public static class ConfigHash
             json.WriteString("RestartPolicy", c.RestartPolicy);
             json.WriteBoolean("Privileged", c.Privileged);
             json.WriteStartArray("Files");
-            foreach (var f in c.Files.OrderBy(f => f.Path, StringComparer.Ordinal))
+            foreach (var f in c.Files.Where(f => !f.Live).OrderBy(f => f.Path, StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 json.WriteString("Path", f.Path);

@@ -15,6 +15,9 @@ public sealed record FarmCredentials(
     string DbPassword,
     string WebSecret)
 {
+    /// <summary>The company CA's certificate revocation list (PEM), which the hub's and web's httpd check.</summary>
+    public string CrlPem { get; init; } = "";
+
     public CertKey Client(string identity) =>
         Clients.TryGetValue(identity, out var c) ? c : throw new FarmException($"no client certificate for '{identity}' in the stack's state folder");
 }

@@ -52,7 +52,7 @@ public sealed record FarmDefinition(
             ToCertKey(pki.Server),
             pki.Clients.ToDictionary(c => c.Key, c => ToCertKey(c.Value), StringComparer.Ordinal),
             state.Secret("db-password"),
-            state.Secret("web-secret", 32));
+            state.Secret("web-secret", 32)) { CrlPem = pki.CrlPem };
 
         var scms = MergeScms(spec, allowedScms);
         var inputs = FarmInputs.Resolve(stack, FarmInputs.Read(state.Path));

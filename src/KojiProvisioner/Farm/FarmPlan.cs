@@ -70,6 +70,12 @@ public sealed record HealthCheck(
 /// <summary>A file copied into a container after it is created and before it starts. Secret files are never printed.</summary>
 public sealed record ContainerFile(string Path, byte[] Content, int Mode, int Uid = 0, int Gid = 0, bool Secret = false)
 {
+    /// <summary>
+    /// A file the verb that changes it copies into the running container itself (the CRL, after
+    /// `user revoke`): left out of the config hash, so a new version does not recreate the container.
+    /// </summary>
+    public bool Live { get; init; }
+
     public string Text => System.Text.Encoding.UTF8.GetString(Content);
 }
 

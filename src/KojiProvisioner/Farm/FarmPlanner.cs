@@ -16,6 +16,9 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
 {
     private const int WwwData = 33; // Debian's and Fedora's apache uid/gid for the hub's files
     private const string Pki = "/etc/koji-farm/pki";
+
+    /// <summary>Where the hub's and the web's httpd read the CRL (SSLCARevocationFile).</summary>
+    public const string CrlPath = Pki + "/crl.pem";
     private const int Mode0600 = (int)FileModes.Private, Mode0640 = (int)FileModes.GroupReadable, Mode0644 = (int)FileModes.Public;
     private static readonly TimeSpan Seconds2 = TimeSpan.FromSeconds(2), Seconds5 = TimeSpan.FromSeconds(5);
 
@@ -57,6 +60,9 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             Secret($"{Pki}/server.key", Creds.Server.PrivateKeyPem, Mode0600),
         ];
 
+        /// <summary>The CRL httpd checks client certificates against; `user revoke` copies a new one in (see <see cref="ContainerFile.Live"/>).</summary>
+        public ContainerFile Crl => new(CrlPath, Utf8(Creds.CrlPem), Mode0644) { Live = true };
+
         public ContainerFile ClientPem(string identity, int mode, int gid = 0) => Secret($"{Pki}/client.pem", Creds.Client(identity).CombinedPem, mode, gid);
     }
 
@@ -84,7 +90,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             // Readable by the httpd user: at 0600 root the hub silently runs on defaults.
             Secret("/etc/koji-hub/hub.conf", renderer.Render("hub/hub.conf.sbn", p.Model), Mode0640, gid: WwwData),
             Text("/etc/koji-farm/httpd/kojihub.conf", renderer.Render("hub/kojihub-httpd.conf.sbn", p.Model)),
-            p.Ca, .. p.Server,
+            p.Ca, .. p.Server, p.Crl,
         ]);
 
     private ContainerSpec Web(Parts p) => Koji(p, p.Names.Container(Roles.Web), Roles.Web,
@@ -95,7 +101,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         [
             Secret("/etc/kojiweb/web.conf", renderer.Render("web/web.conf.sbn", p.Model), Mode0640, gid: WwwData),
             Text("/etc/koji-farm/httpd/kojiweb.conf", renderer.Render("web/kojiweb-httpd.conf.sbn", p.Model)),
-            p.Ca, .. p.Server,
+            p.Ca, .. p.Server, p.Crl,
             p.ClientPem(Identities.Web, Mode0640, gid: WwwData),
         ]);
 
@@ -157,15 +163,17 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
 
     private const string RestartPolicy = "unless-stopped";
 
-    /// <summary>The admin's koji client profile, pointing at files on this machine.</summary>
-    public string ClientProfile(Stack stack, FarmCredentials creds, string certPath, string caPath)
+    /// <summary>A koji client profile named after the stack (the admin's, or a person's from `user add`), pointing at files on this machine.</summary>
+    public string ClientProfile(Stack stack, string certPath, string caPath)
     {
-        var model = TemplateModel.Base(stack, creds, new FarmNames(stack.Spec));
-        var withClient = new Dictionary<string, object?>(model)
+        var names = new FarmNames(stack.Spec);
+        return renderer.Render("client/profile.conf.sbn", new Dictionary<string, object?>
         {
+            ["stack"] = new Dictionary<string, object?> { ["name"] = stack.Spec.Name },
+            ["hub"] = new Dictionary<string, object?> { ["public_url"] = names.PublicHubUrl, ["public_files_url"] = names.PublicFilesUrl },
+            ["web"] = new Dictionary<string, object?> { ["public_url"] = names.PublicWebUrl },
             ["client"] = new Dictionary<string, object?> { ["cert"] = certPath, ["ca"] = caPath },
-        };
-        return renderer.Render("client/profile.conf.sbn", withClient);
+        });
     }
 
     /// <summary>kojid.conf for a builder outside the engine (a remote host).</summary>

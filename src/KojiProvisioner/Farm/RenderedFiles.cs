@@ -17,7 +17,7 @@ public static class RenderedFiles
             }
         }
         var profile = new FarmPlanner(new TemplateRenderer(Assets.Templates)).ClientProfile(
-            definition.Stack, definition.Credentials, definition.AdminCertificatePath, definition.CaPath);
+            definition.Stack, definition.AdminCertificatePath, definition.CaPath);
         Write(Path.Combine(root, "client", definition.Stack.Name + ".conf"), System.Text.Encoding.UTF8.GetBytes(profile), FileModes.Public);
         return count + 1;
     }

@@ -30,6 +30,12 @@ internal static class TemplateModel
                 ["login_creates_user"] = spec.Hub.LoginCreatesUser,
                 ["proxy_dns"] = creds.Client(Identities.Web).SubjectDn,
                 ["settings"] = (IReadOnlyDictionary<string, string>)spec.Hub.Settings,
+                // hub.conf [policy]: continuation lines are indented; comments and blank lines left out
+                ["policy"] = spec.Hub.Policy.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Dictionary<string, object?>
+                {
+                    ["name"] = p.Key,
+                    ["rules"] = p.Value.Select(r => r.Split('#', 2)[0].Trim()).Where(r => r.Length > 0).ToList(),
+                }).ToList(),
             },
             ["web"] = new Dictionary<string, object?>
             {

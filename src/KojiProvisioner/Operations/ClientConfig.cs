@@ -30,7 +30,7 @@ public sealed class ClientConfig(Stack stack)
         Directory.CreateDirectory(Path.GetDirectoryName(definition.AdminCertificatePath)!, FileModes.PrivateDirectory);
         StateFolder.WritePrivate(definition.AdminCertificatePath, definition.Credentials.Client(Identities.Admin).CombinedPem);
         return new FarmPlanner(new TemplateRenderer(Assets.Templates)).ClientProfile(
-            definition.Stack, definition.Credentials, definition.AdminCertificatePath, definition.CaPath);
+            definition.Stack, definition.AdminCertificatePath, definition.CaPath);
     }
 }
 

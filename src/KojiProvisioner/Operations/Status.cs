@@ -3,6 +3,7 @@ using KojiProvisioner.Docker;
 using KojiProvisioner.Farm;
 using KojiProvisioner.Hosts;
 using KojiProvisioner.Koji;
+using KojiProvisioner.Pki;
 
 namespace KojiProvisioner.Operations;
 
@@ -42,6 +43,10 @@ public sealed class Status(Stack stack)
             .Concat(stack.Spec.Builders.Remote.Select(r => r.Name)).ToHashSet(StringComparer.Ordinal);
         return await KojiSideStatus.ReadAsync(hub, builders, stack.Spec.Kojira.Enabled, ct);
     }
+
+    /// <summary>Certificates (the CA, the farm's own, people's and robots') and the CRL expiring within 30 days; `up` renews the farm's own, `user renew` a person's.</summary>
+    public IReadOnlyList<string> ExpiryWarnings(DateTimeOffset now) =>
+        FarmPki.Expiring(stack.StateDirectory, now, FarmPki.ExpiryWarningWindow).Select(e => e.Describe(now)).ToList();
 
     /// <summary>What each builder runs now, as the hub says; null when the hub does not answer.</summary>
     public async Task<IReadOnlyList<Flock.BuilderActivity>?> BuildsAsync(CancellationToken ct)

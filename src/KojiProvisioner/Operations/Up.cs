@@ -98,6 +98,8 @@ public sealed class Up(Stack stack)
         fleet.Registry.Save(stack.Spec.Builders.Remote.Concat(retired));
         await lifecycle.ExecuteAsync(plan.Engine, progress, (step, token) => run.HookAsync(step, hub, content, retiredNames, formerStacks, token), ct);
         FarmInputs.Record(definition); // the images are built: later commands need no KOJI_SOURCE or MOCK_SOURCE
+        // The CRL reaches a kept hub and web without recreating them (signed anew by this run, or revoked while they were stopped).
+        await CrlDelivery.DeliverAsync(engine, stack, definition.Credentials.CrlPem, onlyIfChanged: true, ct);
         Timings.Mark("up: containers converged");
         await run.LastAsync(hub, ct);
 

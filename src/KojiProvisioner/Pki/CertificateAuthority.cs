@@ -99,13 +99,16 @@ internal sealed class CertificateAuthority : IDisposable
         // RSA key exchange encrypts with the server's key; an ECDSA key only ever signs (ECDHE).
         var usage = newKey is RSA ? X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment : X509KeyUsageFlags.DigitalSignature;
         return Issue(subject, now, newKey,
+            LeafLifetime,
             new X509KeyUsageExtension(usage, true),
             new X509EnhancedKeyUsageExtension([ServerAuth], false),
             names.ToExtension());
     }
 
-    public (X509Certificate2 Certificate, AsymmetricAlgorithm Key) IssueClient(X500DistinguishedName subject, DateTimeOffset now, AsymmetricAlgorithm? newKey = null) =>
-        Issue(subject, now, newKey,
+    /// <param name="lifetime">How long the certificate is valid (a person's or robot's, `user add --days`); default <see cref="LeafLifetime"/>.</param>
+    public (X509Certificate2 Certificate, AsymmetricAlgorithm Key) IssueClient(X500DistinguishedName subject, DateTimeOffset now, AsymmetricAlgorithm? newKey = null,
+        TimeSpan? lifetime = null) =>
+        Issue(subject, now, newKey, lifetime ?? LeafLifetime,
             new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true),
             new X509EnhancedKeyUsageExtension([ClientAuth], false));
 
@@ -153,13 +156,23 @@ internal sealed class CertificateAuthority : IDisposable
     public static bool SamePublicKey(X509Certificate2 certificate, AsymmetricAlgorithm key) =>
         certificate.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(key.ExportSubjectPublicKeyInfo());
 
+    /// <summary>Signs a certificate revocation list (RFC 5280 5) naming <paramref name="revoked"/> serial numbers (big-endian bytes).</summary>
+    public byte[] SignCrl(IEnumerable<(byte[] Serial, DateTimeOffset RevokedAt)> revoked, System.Numerics.BigInteger crlNumber, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate)
+    {
+        var builder = new CertificateRevocationListBuilder();
+        foreach (var (serial, at) in revoked)
+            builder.AddEntry(serial, at, X509RevocationReason.CessationOfOperation);
+        var aki = X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false);
+        return builder.Build(Certificate.SubjectName, Keys.Signer(key), crlNumber, nextUpdate, HashAlgorithmName.SHA256, aki, thisUpdate);
+    }
+
     public void Dispose()
     {
         key.Dispose();
         Certificate.Dispose();
     }
 
-    private (X509Certificate2, AsymmetricAlgorithm) Issue(X500DistinguishedName subject, DateTimeOffset now, AsymmetricAlgorithm? newKey, params X509Extension[] extensions)
+    private (X509Certificate2, AsymmetricAlgorithm) Issue(X500DistinguishedName subject, DateTimeOffset now, AsymmetricAlgorithm? newKey, TimeSpan lifetime, params X509Extension[] extensions)
     {
         var leafKey = newKey ?? Keys.Create(KeyAlgorithm.Rsa, forCa: false);
         try
@@ -175,7 +188,7 @@ internal sealed class CertificateAuthority : IDisposable
             var caNotBefore = new DateTimeOffset(Certificate.NotBefore);
             var caNotAfter = new DateTimeOffset(Certificate.NotAfter);
             var notBefore = Max(now - ClockSkew, caNotBefore);
-            var notAfter = Min(now + LeafLifetime, caNotAfter);
+            var notAfter = Min(now + lifetime, caNotAfter);
             var certificate = request.Create(
                 Certificate.SubjectName,
                 Keys.Signer(key),

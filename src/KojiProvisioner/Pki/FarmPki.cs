@@ -104,8 +104,9 @@ public sealed partial class FarmPki
                 () => ca.IssueClient(subject, now, newKeys.Take()));
         }
 
+        var crl = EnsureCrl(stateDirectory, ca, now, write, changes, pending);
         return new FarmPki(directory, PemFiles.ToPem(ca.Certificate), ca.Certificate.Thumbprint, server,
-            new ReadOnlyDictionary<string, IssuedCertificate>(clients), changes.AsReadOnly());
+            new ReadOnlyDictionary<string, IssuedCertificate>(clients), changes.AsReadOnly()) { CrlPem = crl, CaNotAfter = NotAfter(ca.Certificate) };
     }
 
     private sealed record Leaf(string Label, string CertificatePath, string KeyPath);
@@ -131,6 +132,26 @@ public sealed partial class FarmPki
         if (!haveCertificate)
             throw new PkiException($"{certificatePath} is missing but {keyPath} exists. Restore ca.crt, or delete ca.key to create a new CA (every certificate is then reissued).", certificatePath);
 
+        var ca = ReadCa(certificatePath, keyPath);
+        if (write)
+            PemFiles.RestrictToOwner(keyPath);
+
+        var notAfter = NotAfter(ca.Certificate);
+        if (notAfter - now > CaRenewalWindow)
+        {
+            isNew = false;
+            changes.Add("reused CA");
+            return ca;
+        }
+        ca.Dispose();
+        isNew = true;
+        changes.Add($"renewed CA: {ExpiryReason(notAfter, now)}");
+        return CreateCa(certificatePath, keyPath, organization, algorithm, now, save);
+    }
+
+    /// <summary>The CA from its two files, checked to be a pair.</summary>
+    private static CertificateAuthority ReadCa(string certificatePath, string keyPath)
+    {
         var certificate = PemFiles.ReadCertificate(certificatePath, CaRemedy);
         AsymmetricAlgorithm key;
         try
@@ -148,20 +169,7 @@ public sealed partial class FarmPki
             ca.Dispose();
             throw new PkiException($"{keyPath} is not the key of {certificatePath}. Restore the matching pair, or delete both to create a new CA (every certificate is then reissued).", keyPath);
         }
-        if (write)
-            PemFiles.RestrictToOwner(keyPath);
-
-        var notAfter = NotAfter(certificate);
-        if (notAfter - now > CaRenewalWindow)
-        {
-            isNew = false;
-            changes.Add("reused CA");
-            return ca;
-        }
-        ca.Dispose();
-        isNew = true;
-        changes.Add($"renewed CA: {ExpiryReason(notAfter, now)}");
-        return CreateCa(certificatePath, keyPath, organization, algorithm, now, save);
+        return ca;
     }
 
     private static CertificateAuthority CreateCa(string certificatePath, string keyPath, string organization, KeyAlgorithm algorithm,

@@ -56,6 +56,15 @@ public sealed class ConfigHashTests
         Assert.Equal(hashes.Count, hashes.Distinct().Count());
     }
 
+    [Fact]
+    public void A_new_crl_keeps_the_hash_so_revoking_a_user_recreates_nothing()
+    {
+        var hub = TestFarm.Plan(TestFarm.Stack()).Container("demo-hub");
+        Assert.Contains(hub.Files, f => f.Path == FarmPlanner.CrlPath && f.Live);
+        var newCrl = hub with { Files = hub.Files.Select(f => f.Path == FarmPlanner.CrlPath ? f with { Content = [1, 2, 3] } : f).ToArray() };
+        Assert.Equal(ConfigHash.Of(hub), ConfigHash.Of(newCrl));
+    }
+
     /// <summary>How koji-farm 1.0 made the hash, kept as the reference.</summary>
     private static string Earlier(ContainerSpec c)
     {
@@ -70,7 +79,7 @@ public sealed class ConfigHashTests
             Health = new { c.Health.Test, Interval = c.Health.Interval.TotalSeconds, Timeout = c.Health.Timeout.TotalSeconds, c.Health.Retries, StartPeriod = c.Health.StartPeriod.TotalSeconds },
             c.RestartPolicy,
             c.Privileged,
-            Files = c.Files.OrderBy(f => f.Path, StringComparer.Ordinal)
+            Files = c.Files.Where(f => !f.Live).OrderBy(f => f.Path, StringComparer.Ordinal)
                 .Select(f => new { f.Path, f.Mode, f.Uid, f.Gid, Sha256 = Convert.ToHexStringLower(SHA256.HashData(f.Content)) }),
         };
         var json = JsonSerializer.SerializeToUtf8Bytes(canonical);

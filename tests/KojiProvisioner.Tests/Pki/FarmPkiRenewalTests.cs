@@ -24,7 +24,8 @@ public sealed class FarmPkiRenewalTests : IDisposable
              $"renewed server certificate: expired {first.Server.NotAfter:yyyy-MM-dd}",
              $"renewed client admin: expired {first.Clients["admin"].NotAfter:yyyy-MM-dd}",
              $"renewed client kojiweb: expired {first.Clients["kojiweb"].NotAfter:yyyy-MM-dd}",
-             $"renewed client builder-1: expired {first.Clients["builder-1"].NotAfter:yyyy-MM-dd}"],
+             $"renewed client builder-1: expired {first.Clients["builder-1"].NotAfter:yyyy-MM-dd}",
+             $"signed CRL anew: it expires {clock.Now.AddYears(-2).AddDays(-1) + FarmPki.CrlLifetime:yyyy-MM-dd}"],
             second.Changes);
         Assert.Equal(first.CaThumbprint, second.CaThumbprint);
         Assert.True(second.Server.NotAfter > clock.Now.AddDays(700));

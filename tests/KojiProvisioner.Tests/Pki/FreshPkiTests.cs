@@ -31,7 +31,7 @@ public sealed class FreshPkiTests(FreshPkiFixture fixture) : IClassFixture<Fresh
     public void FirstRun_CreatesEveryFile()
     {
         Assert.Equal(
-            ["created CA", "created server certificate", "created client admin", "created client kojiweb", "created client builder-1"],
+            ["created CA", "created server certificate", "created client admin", "created client kojiweb", "created client builder-1", "created CRL"],
             pki.Changes);
         foreach (var file in new[] { "ca.crt", "ca.key", "server.crt", "server.key" })
             Assert.True(File.Exists(temp.Pki(file)), file);

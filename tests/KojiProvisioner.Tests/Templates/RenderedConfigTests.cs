@@ -102,7 +102,7 @@ public sealed class RenderedConfigTests
     public void Client_profile_uses_the_outside_urls_and_ssl_auth()
     {
         var stack = TestFarm.Stack();
-        var profile = TestFarm.Planner.ClientProfile(stack, TestFarm.Credentials(stack), "/state/client/admin.pem", "/state/pki/ca.crt");
+        var profile = TestFarm.Planner.ClientProfile(stack, "/state/client/admin.pem", "/state/pki/ca.crt");
         var section = Ini.Section(profile, "demo");
         Assert.Equal("https://localhost:8443/kojihub", section["server"]);
         Assert.Equal("https://localhost:8444/koji", section["weburl"]);

@@ -65,7 +65,8 @@ public static partial class DebianPackageMap
     public static string? RecipeError(IEnumerable<string> buildOutput)
     {
         // The engine colours a step's stderr (ESC[91m ... ESC[0m): the message is what follows the prefix.
-        var line = buildOutput.FirstOrDefault(l => l.Contains(RecipeErrorPrefix, StringComparison.Ordinal));
+        // Not the "Step N : RUN ..." line that echoes the recipe's own command, with its $variables.
+        var line = buildOutput.FirstOrDefault(l => l.Contains(RecipeErrorPrefix, StringComparison.Ordinal) && !l.TrimStart().StartsWith("Step ", StringComparison.Ordinal));
         return line is null ? null
             : Regex.Replace(line[(line.IndexOf(RecipeErrorPrefix, StringComparison.Ordinal) + RecipeErrorPrefix.Length)..], @"\x1b\[[0-9;]*m", "").Trim();
     }

@@ -72,7 +72,7 @@ public static class DatabaseGate
         if (now is not { } version || version < target)
             throw new FarmException($"the hub of Koji {upgrade.ToKoji} started, but the database's schema is {now?.ToString() ?? "missing"}, not {target}: " +
                 $"see `docker logs {definition.Names.Container(Roles.Hub)}`; the backup taken before the upgrade restores the old one");
-        return [$"schema upgraded {upgrade.From} -> {version} ({string.Join(", ", upgrade.Scripts.Select(x => x.Name))})"];
+        return [$"schema now {version}: the new hub ran {string.Join(", ", upgrade.Scripts.Select(x => x.Name))}"];
     }
 
     /// <summary>Beside the state folder, never in it (a later backup of the state folder would carry it).</summary>

@@ -58,7 +58,7 @@ public sealed class StarlingXFlockTests(ITestOutputHelper output)
         AddOwnFolders(root);
 
         var import = await steps.Run("flock import: the tree becomes package-git repositories and a manifest",
-            () => stack.RunAsync("flock", "import", "--from", root, "--out", repos, "--manifest", Path.Combine(stack.Directory, "flock.yaml"),
+            () => Support.Cli.RunAsync("flock", "import", "--from", root, "--out", repos, "--manifest", Path.Combine(stack.Directory, "flock.yaml"),
                 "--git-url", $"git://{gitHost}", "--tis-patch-ver", $"{PatchVersion}"));
         Assert.True(import.ExitCode == 0, import.ToString());
         var names = File.ReadAllLines(Path.Combine(root, "centos_pkg_dirs")).Where(l => l.Trim().Length > 0).ToList();

@@ -59,6 +59,7 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
         });
 
         using var admin = stack.AdminClient();
+        await admin.EnsureLoggedInAsync();
         var release = $"{stack.Name}-release";
         var candidate = $"{stack.Name}-candidate";
         await steps.Run("the admin makes a release and a candidate tag and a build to tag", async () =>
@@ -73,27 +74,27 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
 
         await steps.Run("alice (build) tags into a candidate tag; bob may not", async () =>
         {
-            using var alice = Client(stack, "alice");
+            using var alice = await LoggedInAsync(stack, "alice");
             Assert.NotNull(await alice.CallAsync(new KojiCall("tagBuild", candidate, "probe-1-1")));
-            using var bob = Client(stack, "bob");
+            using var bob = await LoggedInAsync(stack, "bob");
             var refused = await Assert.ThrowsAsync<KojiFaultException>(() => bob.CallAsync(new KojiCall("tagBuild", candidate, "probe-1-1")));
             Assert.Equal("koji.ActionNotAllowed", refused.ErrorClass);
         });
 
         await steps.Run("bob is refused an admin call with ActionNotAllowed", async () =>
         {
-            using var bob = Client(stack, "bob");
+            using var bob = await LoggedInAsync(stack, "bob");
             var refused = await Assert.ThrowsAsync<KojiFaultException>(() => bob.CallAsync(new KojiCall("createTag", $"{stack.Name}-bobs")));
             Assert.Equal("koji.ActionNotAllowed", refused.ErrorClass);
         });
 
         await steps.Run("the stack's policy: bob cannot tag into *-release, releng can", async () =>
         {
-            using var bob = Client(stack, "bob");
+            using var bob = await LoggedInAsync(stack, "bob");
             var refused = await Assert.ThrowsAsync<KojiFaultException>(() => bob.CallAsync(new KojiCall("tagBuild", release, "probe-1-1")));
             Assert.Equal("koji.ActionNotAllowed", refused.ErrorClass);
             Assert.Contains("only releng tags into release tags", refused.Message);
-            using var releng = Client(stack, "releng");
+            using var releng = await LoggedInAsync(stack, "releng");
             Assert.NotNull(await releng.CallAsync(new KojiCall("tagBuild", release, "probe-1-1")));
         });
 
@@ -132,7 +133,23 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
         });
     }
 
-    /// <summary>An API client logging in with the certificate from NAME's folder.</summary>
+    /// <summary>An API client logged in with the certificate from NAME's folder.</summary>
+    private static async Task<KojiHubClient> LoggedInAsync(TestStack stack, string name)
+    {
+        var client = Client(stack, name);
+        try
+        {
+            await client.LoginAsync();
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>An API client with the certificate from NAME's folder, not logged in yet.</summary>
     private static KojiHubClient Client(TestStack stack, string name)
     {
         var pem = File.ReadAllText(Path.Combine(stack.Directory, name + "-koji", name + ".pem"));

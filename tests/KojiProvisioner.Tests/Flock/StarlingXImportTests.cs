@@ -95,7 +95,7 @@ public sealed class DebianPackageMapTests
     [Fact]
     public void The_recipe_message_about_a_missing_debian_package_is_found_in_the_coloured_build_output()
     {
-        var bad = DebianPackageMap.RecipeError(["Step 3/12 : RUN ...", "\u001b[91mkoji-farm-buildroot: no Debian package 'nope' (mapped from the RPM name 'x')\n\u001b[0m"]);
+        var bad = DebianPackageMap.RecipeError(["Step 3/12 : RUN set -eu; echo \"koji-farm-buildroot: no Debian package '$deb' (mapped from the RPM name '$rpmname')\" >&2", "\u001b[91mkoji-farm-buildroot: no Debian package 'nope' (mapped from the RPM name 'x')\n\u001b[0m"]);
         Assert.Equal("no Debian package 'nope' (mapped from the RPM name 'x')", bad);
         Assert.Throws<InputException>(() => DebianPackageMap.FromExtra("base", new Dictionary<string, object?> { [DebianPackageMap.ExtraKey] = new Dictionary<string, object?> { ["x"] = "Not A Name" } }));
     }

@@ -98,7 +98,11 @@ public sealed class FarmInventoryTests : EngineTest, IDisposable
         var live = await FarmAsync("live", ttl: TimeSpan.FromHours(1));
         var orphan = await FarmAsync("orphan", ttl: TimeSpan.FromSeconds(1));
         Directory.Delete(orphan.State, recursive: true); // a CI job's workspace wiped before its `down`
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await Eventually.UntilAsync(async () =>
+        {
+            var farms = await LsAsync();
+            return new[] { expired, busy, orphan }.All(f => farms.TryGetValue(f.Stack, out var farm) && farm.GetProperty("expired").GetBoolean());
+        }, TimeSpan.FromMinutes(1), "`ls` to show the three farms made with a 1 s lifetime as expired", poll: TimeSpan.FromMilliseconds(500));
         var match = $"{_prefix}-*";
 
         var dry = await Support.Cli.RunAsync("gc", "--dry-run", "--match", match);

@@ -4,6 +4,7 @@ using System.Text;
 using KojiProvisioner.Docker;
 using KojiProvisioner.Hosts;
 using KojiProvisioner.IntegrationTests.Docker;
+using KojiProvisioner.IntegrationTests.Support;
 using Xunit.Abstractions;
 
 namespace KojiProvisioner.IntegrationTests.Hosts;
@@ -46,8 +47,10 @@ public sealed class RemoteBuilderTests(ITestOutputHelper output) : IAsyncLifetim
             Assert.Contains("BEGIN CERTIFICATE", await _hosts.ExecAsync(host, "cat /usr/local/share/ca-certificates/koji-farm-teststack.crt"));
             Assert.NotEmpty(await KojidPidAsync(host));
         }
-        // The supervisor outlived the SSH session that started it.
-        await Task.Delay(500);
+        // The supervisor outlived the SSH session that started it: once sshd has ended every session
+        // (only the listener, PID 1, is left), kojid still runs.
+        await Eventually.UntilAsync(async () => (await _hosts.ExecAsync(a, "pgrep sshd | grep -vx 1 || true")).Trim().Length == 0,
+            TimeSpan.FromMinutes(1), "sshd to end the sessions of the setup");
         Assert.NotEmpty(await KojidPidAsync(a));
         Assert.DoesNotContain("THIS-IS-THE-SECRET", _events.ToString());
     }
@@ -197,17 +200,9 @@ public sealed class RemoteBuilderTests(ITestOutputHelper output) : IAsyncLifetim
     private async Task<string> KojidPidAsync(SshHost host) =>
         (await _hosts.ExecAsync(host, "pgrep -f '^/usr/bin/python3 /opt/koji-farm/sbin/kojid' || true")).Trim();
 
-    private async Task<string> WaitForKojidAsync(SshHost host, string old)
-    {
-        for (var i = 0; i < 50; i++)
-        {
-            var pid = await KojidPidAsync(host);
-            if (pid.Length > 0 && pid != old)
-                return pid;
-            await Task.Delay(100);
-        }
-        return await KojidPidAsync(host);
-    }
+    private Task<string> WaitForKojidAsync(SshHost host, string old) =>
+        Eventually.ValueAsync(() => KojidPidAsync(host), pid => pid.Length > 0 && pid != old,
+            TimeSpan.FromMinutes(1), $"a kojid other than pid {old} on {host.Container}");
 
     private static int Logins(string sshdLog) =>
         sshdLog.Split('\n').Count(l => l.Contains("Accepted publickey", StringComparison.Ordinal));

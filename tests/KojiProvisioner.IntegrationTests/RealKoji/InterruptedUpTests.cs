@@ -87,7 +87,10 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
             () => CliProcess.RunUntilAsync(stack, ["up"], "waithealthy", $"{stack.Name}-hub", "waiting", p => CliProcess.Signal(p, signal)));
         Assert.True(code == exitCode, $"exit {code}, expected {exitCode}; stderr:\n{stderr}");
         Assert.Contains("koji-farm: stopped; run the same command again to finish the job", stderr);
-        Assert.True(afterSignal < TimeSpan.FromSeconds(10), $"up took {afterSignal.TotalSeconds:F1} s to stop after the signal");
+        // Stopping soon after the signal is the behaviour, so a bound stays: the exit code and message
+        // above show it stopped rather than finished, and this shows it did not sit out the hub's health
+        // wait first. Loose on purpose, so a loaded machine's slow process exit cannot fail it.
+        Assert.True(afterSignal < TimeSpan.FromSeconds(60), $"up took {afterSignal.TotalSeconds:F1} s to stop after the signal");
 
         var up = await steps.Run("up again finishes the job", () => stack.RunAsync("up", "--output", "json"));
         Assert.True(up.ExitCode == 0, up.ToString());

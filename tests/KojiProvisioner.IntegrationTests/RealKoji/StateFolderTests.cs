@@ -33,7 +33,7 @@ public sealed class StateFolderTests(ITestOutputHelper output)
     [SkippableTheory]
     [InlineData(1)]
     [InlineData(0)]
-    public async Task A_lost_state_folder_stops_up_within_5_s_and_adopt_brings_the_farm_back_with_its_data(int builders)
+    public async Task A_lost_state_folder_stops_up_at_once_and_adopt_brings_the_farm_back_with_its_data(int builders)
     {
         TestStack.SkipWithoutKoji();
         var steps = new Steps(output);
@@ -46,7 +46,9 @@ public sealed class StateFolderTests(ITestOutputHelper output)
         if (builders > 0)
         {
             using var hub = stack.AdminClient();
-            await steps.Run("the builder is ready", () => KojiWait.UntilAsync(TimeSpan.FromSeconds(120), async () =>
+            // kojid reports itself not ready while the 1-minute load average is above 4 per core
+            // (koji/daemon.py readyForTask), which a busy 2-core machine reaches: a generous deadline.
+            await steps.Run("the builder is ready", () => KojiWait.UntilAsync(TimeSpan.FromMinutes(5), async () =>
                 (await KojiWait.HostsAsync(hub)).TryGetValue($"{stack.Name}-builder-1", out var h) && h["ready"] is true, "builder ready"));
             repo = await steps.Run("a READY repo for the build tag", () => KojiWait.RepoReadyAsync(hub, "safe-build", TimeSpan.FromMinutes(6)));
         }
@@ -56,7 +58,10 @@ public sealed class StateFolderTests(ITestOutputHelper output)
 
         var refused = await steps.Run("up with the state folder gone", () => stack.RunAsync("up"));
         Assert.True(refused.ExitCode == 2, refused.ToString());
-        Assert.True(refused.Elapsed < TimeSpan.FromSeconds(5), refused.ToString());
+        // Refusing before touching the farm is the behaviour: the exit code, message and missing CA show
+        // it; the bound only shows it did not recreate containers and wait for the hub first (minutes),
+        // and is loose so a loaded machine's slow engine calls cannot fail it.
+        Assert.True(refused.Elapsed < TimeSpan.FromSeconds(30), refused.ToString());
         Assert.Contains($"stack '{stack.Name}': the farm on this engine", refused.Error);
         Assert.Contains($"the state folder {state} has no CA", refused.Error);
         Assert.Contains("up --adopt", refused.Error);

@@ -5,18 +5,8 @@ namespace KojiProvisioner.IntegrationTests.Support;
 /// <summary>Waits on a real hub, each named after what it waits for.</summary>
 public static class KojiWait
 {
-    public static async Task UntilAsync(TimeSpan timeout, Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (await condition())
-                return;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"waited {timeout.TotalSeconds:F0} s for {what}");
-            await Task.Delay(1000);
-        }
-    }
+    public static Task UntilAsync(TimeSpan timeout, Func<Task<bool>> condition, string what) =>
+        Eventually.UntilAsync(condition, timeout, what, poll: TimeSpan.FromSeconds(1));
 
     public static async Task<Dictionary<string, IReadOnlyDictionary<string, object?>>> HostsAsync(IKojiHub hub) =>
         ((IEnumerable<object?>)(await hub.CallAsync("listHosts"))!)

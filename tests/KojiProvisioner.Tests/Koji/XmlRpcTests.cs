@@ -180,11 +180,20 @@ public class XmlRpcTests
         using var stream = new MemoryStream();
         XmlRpc.WriteMethodResponse(stream, packages);
         var body = stream.ToArray();
-        var watch = System.Diagnostics.Stopwatch.StartNew();
         var list = Assert.IsAssignableFrom<IReadOnlyList<object?>>(XmlRpc.ReadMethodResponse(body));
-        watch.Stop();
         Assert.Equal(2000, list.Count);
-        Assert.True(watch.ElapsedMilliseconds < 1000, $"decoding took {watch.ElapsedMilliseconds} ms");
+        Assert.Equal("pkg-1999", ((IReadOnlyDictionary<string, object?>)list[1999]!)["package_name"]);
+        // Speed is the behaviour here (a listing of a big tag must not decode in quadratic time), so a
+        // bound stays; it is made robust on a loaded machine: the first decode above pays for the JIT,
+        // the best of three later ones is timed (load only ever adds time), and the bound is a few
+        // times what a linear decoder needs even there, while a quadratic one takes far longer.
+        var best = Enumerable.Range(0, 3).Min(_ =>
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            XmlRpc.ReadMethodResponse(body);
+            return watch.ElapsedMilliseconds;
+        });
+        Assert.True(best < 2000, $"decoding took {best} ms at best of three");
     }
 
     [Fact]

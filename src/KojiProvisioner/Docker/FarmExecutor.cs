@@ -169,9 +169,10 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
         foreach (var hook in plan.HooksAfter(spec.Name))
         {
             var changes = await runHook!(hook, ct);
+            // Under the container it waited on, as `onhealthy demo-hub: add host demo-builder-1 ...`.
             foreach (var change in changes)
-                run.Report(FarmStep.OnHealthy, hook.Name, change);
-            run.Report(FarmStep.OnHealthy, hook.Name, $"{hook.Action} {hook.Kind}: {(changes.Count == 0 ? "nothing to change" : "done")}");
+                run.Report(FarmStep.OnHealthy, spec.Name, change);
+            run.Report(FarmStep.OnHealthy, spec.Name, $"{hook.Action} {hook.Kind} {hook.Name}: {(changes.Count == 0 ? "nothing to change" : "done")}");
         }
         markReady();
         if (!engineSaysHealthy)

@@ -20,6 +20,8 @@ internal static class StatusCommand
             var remote = await verb.RemoteAsync(ct);
             var koji = await verb.KojiAsync(ct);
             var builds = await verb.BuildsAsync(ct);
+            var company = new CompanyKey(loaded, new FarmNames(loaded.Spec));
+            var keys = company.Keys.All();
             if (options.Json(parse))
             {
                 io.Out.WriteLine(JsonOutput.Serialize(new
@@ -34,6 +36,11 @@ internal static class StatusCommand
                         hubVersion = koji.HubVersion, ok = koji.Ok, problem = koji.Problem,
                         builders = koji.Builders.Select(b => new { name = b.Name, enabled = b.Enabled, ready = b.Ready, inStack = b.InStack }),
                         kojira = koji.Kojira is null ? null : new { user = koji.Kojira.Name, exists = koji.Kojira.Exists, enabled = koji.Kojira.Enabled, permissions = koji.Kojira.Permissions },
+                    },
+                    signing = new
+                    {
+                        publicKeyUrl = keys.Count > 0 ? company.PublicKeyUrl : null,
+                        keys = keys.Select(k => new { keyId = k.KeyId, sigkey = k.Sigkey, fingerprint = k.Fingerprint, current = k.Current, url = company.KeyUrl(k) }),
                     },
                     networks = status.Networks,
                     volumes = status.Volumes,
@@ -60,6 +67,10 @@ internal static class StatusCommand
                 }
                 io.Console.Write(table);
                 KojiView.Write(io, koji, builds);
+                io.Console.WriteLine(keys.Count == 0
+                    ? "signing key: none yet (`koji-farm sign` makes it)"
+                    : $"signing key: {keys[0].KeyId} (sigkey {keys[0].Sigkey}), public key {company.PublicKeyUrl}" +
+                      (keys.Count > 1 ? $"; older keys, still valid: {string.Join(", ", keys.Skip(1).Select(k => k.KeyId))}" : ""));
                 if (remote.Count > 0)
                 {
                     var hosts = new Table().AddColumns("remote builder", "address", "reachable", "kojid", "ready in Koji", "task load", "problem");

@@ -39,8 +39,7 @@ internal static class SignCommand
             var chosen = parse.GetValue(tag);
             if (chosen is null && nvrs.Length == 0 && !parse.GetValue(newKey))
                 throw new InputException("sign: name a tag (--tag TAG) or builds (--build NVR ...)");
-            var progressOut = json ? io.Error : io.Out;
-            var progress = new CallbackProgress<string>(line => { progressOut.WriteLine(line); progressOut.Flush(); });
+            var progress = Progress(io, json);
             if (chosen is null && nvrs.Length == 0)
             {
                 var made = await new SignBuilds(loaded).NewKeyAsync(progress, ct);
@@ -52,6 +51,13 @@ internal static class SignCommand
             return ExitCode.Ok;
         }));
         return command;
+    }
+
+    /// <summary>Progress lines: to stdout for people, to stderr when stdout is the JSON document.</summary>
+    private static CallbackProgress<string> Progress(CliIO io, bool json)
+    {
+        var to = json ? io.Error : io.Out;
+        return new CallbackProgress<string>(line => { to.WriteLine(line); to.Flush(); });
     }
 
     /// <summary>The report of `sign` (and of `flock build --sign`).</summary>
@@ -88,8 +94,7 @@ internal static class SignCommand
         {
             var json = parse.GetValue(output) == "json";
             var loaded = CommonOptions.LoadStack(parse, stack, set, needsKojiSource: false);
-            var progressOut = json ? io.Error : io.Out;
-            var progress = new CallbackProgress<string>(line => { progressOut.WriteLine(line); progressOut.Flush(); });
+            var progress = Progress(io, json);
             var repo = await new DistRepo(loaded).RunAsync(parse.GetValue(tag)!, parse.GetValue(wait), progress, ct);
             if (json)
             {

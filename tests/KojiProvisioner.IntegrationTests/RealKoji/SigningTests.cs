@@ -104,7 +104,7 @@ public sealed class SigningTests(ITestOutputHelper output)
             mkdir -p /tmp/dl /ir && rpm --root /ir --initdb && rpm --root /ir --import /tmp/key.asc
             D="dnf -y -q --setopt=reposdir=/rpms --releasever=12 --setopt=install_weak_deps=0"
             $D --installroot /ir makecache
-            $D --installroot /ir download --destdir /tmp/dl {Lib} {App}
+            $D --installroot /ir install --downloadonly --downloaddir /tmp/dl {App}
             for f in /tmp/dl/*.rpm; do rpm -K "$f"; done
             $D --installroot /ir install {App}
             rpm --root /ir -q {Lib} {App}

@@ -106,10 +106,10 @@ public sealed class SigningTests(ITestOutputHelper output)
             $D --installroot /ir makecache
             $D --installroot /ir install --downloadonly --downloaddir /tmp/dl {App}
             for f in /tmp/dl/*.rpm; do rpm -K "$f"; done
+            cp /tmp/dl/{Lib}-*.rpm /tmp/bad.rpm
             $D --installroot /ir install {App}
             rpm --root /ir -q {Lib} {App}
             cat /ir/usr/share/{App}/data
-            cp /tmp/dl/{Lib}-*.rpm /tmp/bad.rpm
             printf 'X' | dd of=/tmp/bad.rpm bs=1 seek=$(( $(stat -c %s /tmp/bad.rpm) - 40 )) conv=notrunc 2>/dev/null
             if rpm -K /tmp/bad.rpm; then echo TAMPERED-ACCEPTED; else echo TAMPERED-REFUSED; fi
             """));

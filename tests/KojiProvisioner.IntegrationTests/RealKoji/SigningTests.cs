@@ -124,6 +124,28 @@ public sealed class SigningTests(ITestOutputHelper output)
         var unsigned = await steps.Run("dist-repo of a tag holding an unsigned build names it", () => stack.RunAsync("dist-repo", Tag, "--wait"));
         Assert.True(unsigned.ExitCode == 1, unsigned.ToString());
         Assert.Contains($"{Late}-1.0-1", unsigned.Error);
+
+        var rotate = await steps.Run("sign --new-key: a new key signs from now on", () => stack.RunAsync("sign", "--new-key", "--output", "json"));
+        Assert.True(rotate.ExitCode == 0, rotate.ToString());
+        var newSigkey = JsonDocument.Parse(rotate.Out).RootElement.GetProperty("key").GetProperty("sigkey").GetString()!;
+        Assert.NotEqual(sigkey, newSigkey);
+        var late = await steps.Run("sign --tag after the rotation: only the unsigned build, with the new key", () => stack.RunAsync("sign", "--tag", Tag, "--output", "json"));
+        Assert.True(late.ExitCode == 0, late.ToString());
+        var lateJson = JsonDocument.Parse(late.Out).RootElement;
+        Assert.Equal(1, lateJson.GetProperty("signed").GetInt32());
+        Assert.Equal(newSigkey, lateJson.GetProperty("key").GetProperty("sigkey").GetString());
+
+        var status = await stack.RunAsync("status", "--output", "json");
+        var listed = JsonDocument.Parse(status.Out).RootElement.GetProperty("signing").GetProperty("keys").EnumerateArray()
+            .Select(k => (k.GetProperty("sigkey").GetString(), k.GetProperty("current").GetBoolean())).ToList();
+        Assert.Equal([(newSigkey, true), (sigkey, false)], listed);
+
+        var both = await steps.Run("dist-repo after the rotation: old and new signatures both accepted", () => stack.RunAsync("dist-repo", Tag, "--wait", "--output", "json"));
+        Assert.True(both.ExitCode == 0, both.ToString());
+        var bothJson = JsonDocument.Parse(both.Out).RootElement;
+        Assert.Equal([newSigkey, sigkey], bothJson.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+        Assert.Contains($"-{sigkey}.asc", bothJson.GetProperty("repoFile").GetString());
+        Assert.Contains($"-{newSigkey}.asc", bothJson.GetProperty("repoFile").GetString());
     }
 
     private static async Task BuildRpm(string image, string rpmDir, string name, string requires)

@@ -37,7 +37,8 @@ public sealed class SigningBench : IAsyncDisposable
             Name = name,
             Image = image.Reference,
             NetworkDisabled = true,
-            HostConfig = new HostConfig { NetworkMode = "none" },
+            // Removed by the engine when its sleep ends, should koji-farm be killed before it removes it.
+            HostConfig = new HostConfig { NetworkMode = "none", AutoRemove = true },
         }, ct);
         var bench = new SigningBench(engine, id, name);
         try

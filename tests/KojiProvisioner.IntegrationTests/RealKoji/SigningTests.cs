@@ -146,6 +146,21 @@ public sealed class SigningTests(ITestOutputHelper output)
         Assert.Equal([newSigkey, sigkey], bothJson.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
         Assert.Contains($"-{sigkey}.asc", bothJson.GetProperty("repoFile").GetString());
         Assert.Contains($"-{newSigkey}.asc", bothJson.GetProperty("repoFile").GetString());
+
+        var backupDir = Path.Combine(stack.Directory, "backup");
+        var backup = await steps.Run("backup", () => stack.RunAsync("backup", "--out", backupDir));
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        var purge = await steps.Run("down --purge: the keys go with the state folder", () => stack.RunAsync("down", "--purge", "--yes"));
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        Assert.False(Directory.Exists(Path.Combine(stateDir, "secrets", "signing")));
+        var restore = await steps.Run("restore", () => stack.RunAsync("restore", "--from", backupDir));
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        var restored = await steps.Run("sign after restore: the keys are back and every signature is recognised", () => stack.RunAsync("sign", "--tag", Tag, "--output", "json"));
+        Assert.True(restored.ExitCode == 0, restored.ToString());
+        var restoredJson = JsonDocument.Parse(restored.Out).RootElement;
+        Assert.Equal(0, restoredJson.GetProperty("signed").GetInt32());
+        Assert.Equal(newSigkey, restoredJson.GetProperty("key").GetProperty("sigkey").GetString());
+        Assert.Equal(2, Directory.GetFiles(Path.Combine(stateDir, "secrets", "signing"), "*.key").Length);
     }
 
     private static async Task BuildRpm(string image, string rpmDir, string name, string requires)

@@ -36,7 +36,7 @@ public static class KojiFarmApp
     private static IEnumerable<Command> ExtraCommands(CliIO io) =>
         [UpCommand.Create(io), DownCommand.Create(io), StatusCommand.Create(io), ContentCommand.Create(io),
          LsCommand.Create(io), GcCommand.Create(io), WaitRepoCommand.Create(io), BackupCommand.Create(io), RestoreCommand.Create(io),
-         FlockCommand.Create(io), UserCommand.Create(io)];
+        FlockCommand.Create(io), UserCommand.Create(io), SignCommand.Create(io), SignCommand.DistRepo(io)];
 }
 
 /// <summary>Where output goes: Spectre for people, raw writers for JSON and errors.</summary>

@@ -87,9 +87,10 @@ internal static class FlockCommand
         {
             Description = "Only say what would be submitted, in which layer, and why a package is skipped: reads the hub, writes nothing",
         };
+        var sign = new Option<bool>("--sign") { Description = "Then sign what was built with the company key (as `koji-farm sign --build NVR ...`)" };
         var command = new Command("build",
             "Submit a Koji build of git+URL#ref for each package not yet built at its ref, in BuildRequires layers; wait and report. Exit 1 when a build fails")
-            { stack, set, output, packages, target, dryRun };
+            { stack, set, output, packages, target, dryRun, sign };
         command.SetAction((parse, ct) => CommonOptions.Guard(io, async () =>
         {
             var json = parse.GetValue(output) == "json";
@@ -133,11 +134,16 @@ internal static class FlockCommand
                 return ExitCode.Ok;
             }
             var report = await new FlockBuild(loaded).RunAsync(items, progress, ct);
+            var built = report.Rows.Where(r => r.Ok && r.Nvr is not null).Select(r => r.Nvr!).ToList();
+            var signed = parse.GetValue(sign) && built.Count > 0
+                ? await new SignBuilds(loaded).RunAsync(null, built, newKey: false, progress, ct)
+                : null;
 
             if (json)
                 io.Out.WriteLine(JsonOutput.Serialize(new
                 {
                     ok = report.Ok, submitted = report.Submitted, layers = report.Layers, seconds = Math.Round(report.Seconds, 1),
+                    signed = signed?.Signed, signingKey = signed?.Key.KeyId,
                     builds = report.Rows.Select(r => new
                     {
                         package = r.Package, target = r.Target, nvr = r.Nvr, state = r.State, task = r.Task, logUrl = r.LogUrl, host = r.Host,
@@ -155,6 +161,8 @@ internal static class FlockCommand
                 io.Console.WriteLine(report.Submitted == 0 && report.Ok
                     ? $"all {report.Rows.Count} package(s) are built at their refs: nothing submitted"
                     : $"{report.Submitted} build(s) submitted in {report.Layers} layer(s), {report.Seconds:F0} s");
+                if (signed is not null)
+                    SignCommand.Write(io, json: false, signed);
             }
             if (!json)
                 io.Out.WriteLine(FlockSummary.Counts(report));

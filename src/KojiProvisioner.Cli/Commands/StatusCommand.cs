@@ -21,6 +21,8 @@ internal static class StatusCommand
             var koji = await verb.KojiAsync(ct);
             var builds = await verb.BuildsAsync(ct);
             var expiring = verb.ExpiryWarnings(DateTimeOffset.UtcNow);
+            var company = new CompanyKey(loaded, new FarmNames(loaded.Spec));
+            var keys = company.Keys.All();
             if (options.Json(parse))
             {
                 io.Out.WriteLine(JsonOutput.Serialize(new
@@ -37,6 +39,11 @@ internal static class StatusCommand
                         kojira = koji.Kojira is null ? null : new { user = koji.Kojira.Name, exists = koji.Kojira.Exists, enabled = koji.Kojira.Enabled, permissions = koji.Kojira.Permissions },
                     },
                     expiring,
+                    signing = new
+                    {
+                        publicKeyUrl = keys.Count > 0 ? company.PublicKeyUrl : null,
+                        keys = keys.Select(k => new { keyId = k.KeyId, sigkey = k.Sigkey, fingerprint = k.Fingerprint, current = k.Current, url = company.KeyUrl(k) }),
+                    },
                     networks = status.Networks,
                     volumes = status.Volumes,
                     remoteBuilders = remote.Select(r => new
@@ -64,6 +71,10 @@ internal static class StatusCommand
                 foreach (var warning in expiring)
                     io.Console.MarkupLine($"[yellow]warning: {Markup.Escape(warning)}[/] (`koji-farm up` renews the farm's own certificates; `user renew NAME` a person's)");
                 KojiView.Write(io, koji, builds);
+                io.Console.WriteLine(keys.Count == 0
+                    ? "signing key: none yet (`koji-farm sign` makes it)"
+                    : $"signing key: {keys[0].KeyId} (sigkey {keys[0].Sigkey}), public key {company.PublicKeyUrl}" +
+                      (keys.Count > 1 ? $"; older keys, still valid: {string.Join(", ", keys.Skip(1).Select(k => k.KeyId))}" : ""));
                 if (remote.Count > 0)
                 {
                     var hosts = new Table().AddColumns("remote builder", "address", "reachable", "kojid", "ready in Koji", "task load", "problem");

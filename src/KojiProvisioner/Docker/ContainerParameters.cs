@@ -89,6 +89,23 @@ public static class ContainerParameters
         },
     };
 
+    /// <summary>
+    /// The signing container: runs its image's own command (a sleep) with no network, removed by
+    /// the engine when that ends; labelled like a helper (its stack, the helper role, purpose
+    /// <c>signer</c>) so `down` and `gc` find one a killed run left.
+    /// </summary>
+    public static CreateContainerParameters Signer(string stack, string name, string image) => new()
+    {
+        Name = name,
+        Image = image,
+        NetworkDisabled = true,
+        Labels = HelperLabels(new HelperContainer(stack, SignerPurpose, image, [])),
+        HostConfig = new HostConfig { NetworkMode = "none", AutoRemove = true },
+    };
+
+    /// <summary>The purpose label of the signing container.</summary>
+    public const string SignerPurpose = "signer";
+
     private static List<DockerMount> VolumeMounts(IEnumerable<Farm.Mount> mounts) =>
         mounts.Select(m => new DockerMount { Type = "volume", Source = m.Volume, Target = m.Target, ReadOnly = m.ReadOnly }).ToList();
 

@@ -23,6 +23,8 @@ public static class ImageRecipes
     public const string TemplatedDictionaryInContext = "mock/templated-dictionary.tar.gz";
     /// <summary>A Debian 12 tree as one RPM: the bootstrapped buildroot of an offline OS line.</summary>
     public const string BuildrootDebian = "buildroot-debian";
+    /// <summary>gpg and rpmsign: the short-lived container that makes the company's signing key and signs with it.</summary>
+    public const string SignerRecipe = "signer";
 
     /// <summary>
     /// The farm's images, from the Koji and mock inputs <paramref name="inputs"/> resolved (by default:
@@ -112,6 +114,11 @@ public static class ImageRecipes
         var release = spec.Reference[(spec.Reference.LastIndexOf(':') + 1)..];
         return spec with { BuildArgs = new Dictionary<string, string>(spec.BuildArgs) { ["RELEASE"] = release } };
     }
+
+    /// <summary>The signing bench's image, made once per machine like the buildroot's (tag = recipe hash).</summary>
+    public static ImageSpec Signer(string imagesRoot) =>
+        Make("koji-farm/signer", SignerRecipe, new Dictionary<string, string> { ["BASE_IMAGE"] = StackValidator.DefaultSourceBaseImage },
+            new Dictionary<string, string>(), imagesRoot);
 
     private static ImageSpec Make(string repository, string recipe, Dictionary<string, string> args,
         Dictionary<string, string> extra, string imagesRoot)

@@ -110,8 +110,9 @@ public static class KojiApi
     public static async Task<bool> CheckTagPackageAsync(this IKojiHub hub, string tag, string package, CancellationToken ct) =>
         Convert.ToBoolean(await hub.CallAsync(new KojiCall("checkTagPackage", tag, package), ct), CultureInfo.InvariantCulture);
 
-    public static async Task<KojiTaskInfo> GetTaskInfoAsync(this IKojiHub hub, int taskId, CancellationToken ct) =>
-        TaskOf(await hub.CallAsync(new KojiCall("getTaskInfo", taskId), ct) as IReadOnlyDictionary<string, object?>
+    /// <param name="request">Also the task's arguments (<see cref="KojiTaskInfo.Request"/>), as getTaskInfo(request=True) gives them.</param>
+    public static async Task<KojiTaskInfo> GetTaskInfoAsync(this IKojiHub hub, int taskId, CancellationToken ct, bool request = false) =>
+        TaskOf(await hub.CallAsync(request ? new KojiCall("getTaskInfo", taskId, true) : new KojiCall("getTaskInfo", taskId), ct) as IReadOnlyDictionary<string, object?>
             ?? throw new XmlRpcFormatException($"the hub has no task {taskId}"));
 
     public static async Task<IReadOnlyList<KojiTaskInfo>> GetTaskChildrenAsync(this IKojiHub hub, int taskId, CancellationToken ct) =>

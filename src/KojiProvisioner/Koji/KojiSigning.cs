@@ -19,13 +19,6 @@ public sealed record KojiRpm(int Id, string Name, string Version, string Release
     public string FileName => Nvra + ".rpm";
 }
 
-/// <summary>A Koji task's state, its result or fault, as read by <see cref="KojiSigning.TaskAsync"/>.</summary>
-public sealed record KojiTaskState(int Id, int State, IReadOnlyList<object?> Request)
-{
-    public const int Closed = 2, Canceled = 3, Failed = 5;
-    public bool Done => State is Closed or Canceled or Failed;
-}
-
 /// <summary>
 /// The hub calls of signing and publishing, typed: what <c>koji import-sig</c>,
 /// <c>koji write-signed-rpm</c> and <c>koji dist-repo</c> send (read in Koji 1.35.3's CLI).
@@ -89,17 +82,6 @@ public static class KojiSigning
             { "inherit", true }, { "latest", true }, { "multilib", false }, { "split_debuginfo", false },
             { "skip_missing_signatures", false }, { "allow_missing_signatures", false }, { "zck", false }, { "zck_dict_dir", null }, { "write_signed_rpms", true },
         }), ct));
-
-    public static async Task<KojiTaskState> TaskAsync(this IKojiHub hub, int taskId, CancellationToken ct)
-    {
-        var task = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync(new KojiCall("getTaskInfo", taskId, true), ct))!;
-        var request = task.GetValueOrDefault("request") as IEnumerable<object?> ?? [];
-        return new KojiTaskState(taskId, Int(task["state"]), request.ToList());
-    }
-
-    /// <summary>The task's result; a failed task's fault is thrown as <see cref="KojiFaultException"/>.</summary>
-    public static Task<object?> TaskResultAsync(this IKojiHub hub, int taskId, CancellationToken ct) =>
-        hub.CallAsync(new KojiCall("getTaskResult", taskId), ct);
 
     private static KojiBuildRef Build(IReadOnlyDictionary<string, object?> b) =>
         new(Int(b.GetValueOrDefault("build_id") ?? b["id"]), (string)(b.GetValueOrDefault("package_name") ?? b["name"])!,

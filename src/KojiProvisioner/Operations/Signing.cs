@@ -168,18 +168,18 @@ public sealed class DistRepo(Stack stack)
         await hub.EnsureLoggedInAsync(ct);
         var taskId = await hub.DistRepoAsync(tag, sigkeys, arches, ct);
         progress?.Report($"distRepo task {taskId} for {tag} ({string.Join(", ", arches)}), keys {string.Join(", ", sigkeys)}: {definition.Names.PublicWebUrl}/taskinfo?taskID={taskId}");
-        var task = await hub.TaskAsync(taskId, ct);
-        while (wait && !task.Done)
+        var task = await hub.GetTaskInfoAsync(taskId, ct, request: true);
+        while (wait && task.State is not (TaskState.Closed or TaskState.Canceled or TaskState.Failed))
         {
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
-            task = await hub.TaskAsync(taskId, ct);
+            task = await hub.GetTaskInfoAsync(taskId, ct, request: true);
         }
-        if (task.State is KojiTaskState.Failed or KojiTaskState.Canceled)
+        if (task.State is TaskState.Failed or TaskState.Canceled)
         {
             string why;
             try
             {
-                await hub.TaskResultAsync(taskId, ct);
+                await hub.GetTaskResultAsync(taskId, ct);
                 why = "canceled";
             }
             catch (KojiFaultException e)
@@ -201,7 +201,7 @@ public sealed class DistRepo(Stack stack)
             gpgkey={string.Join(' ', keys.Select(company.KeyUrl))}
 
             """;
-        return new DistRepoResult(tag, taskId, repoId, baseUrl, repoFile, sigkeys, task.State == KojiTaskState.Closed, clock.Elapsed.TotalSeconds);
+        return new DistRepoResult(tag, taskId, repoId, baseUrl, repoFile, sigkeys, task.State == TaskState.Closed, clock.Elapsed.TotalSeconds);
     }
 }
 

@@ -134,6 +134,51 @@ public sealed class BackupRestoreTests(ITestOutputHelper output)
         var again = await steps.Run("restore into a farm that holds data is refused (exit 2)", () => second.RunInstalledAsync("restore", "--from", backupDir));
         Assert.True(again.ExitCode == 2, again.ToString());
         Assert.Contains("--force", again.Error);
+
+        // --force: the farm's data is replaced by the backup's, so a tag made since is gone.
+        var sinceRestore = await steps.Run("a tag made in the restored farm, after the backup", () => CreateTagAsync(second, "since-restore"));
+        var forced = await steps.Run($"restore --force into the farm that holds data ({TestStack.InstalledBuild})", () => second.RunInstalledAsync("restore", "--from", backupDir, "--force"));
+        Assert.True(forced.ExitCode == 0, forced.ToString());
+        await steps.Run("the farm holds what the backup held: the tag made since is gone, the backed-up tag and its repo are there",
+            () => AssertBackupDataAsync(second, tag, repoId, sinceRestore));
+
+        // A restore killed once it has written restore-pending.json (the old data removed, the new
+        // database up, /mnt/koji being unpacked): the next `up` finishes it.
+        var sinceForce = await steps.Run("a tag made after restore --force", () => CreateTagAsync(second, "since-force"));
+        var pending = Path.Combine(second.Load().StateDirectory, Restore.PendingFile);
+        await steps.Run($"restore --force SIGKILLed ({CliProcess.Build}) while it unpacks /mnt/koji leaves {Restore.PendingFile}", async () =>
+        {
+            var (code, stderr, _) = await CliProcess.RunUntilAsync(second, ["restore", "--from", backupDir, "--force"],
+                "restore", BackupManifest.MntKoji, "unpacking", p => p.Kill(entireProcessTree: true));
+            Assert.True(code == 137, $"exit {code}; stderr:\n{stderr}");
+            Assert.True(File.Exists(pending), $"no {pending} after the killed restore");
+        });
+        var resumed = await steps.Run("up finishes the restore", () => second.RunAsync("up"));
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"restored the database of stack '{first.Name}'", resumed.Out);
+        Assert.False(File.Exists(pending), $"{pending} left after the restore finished");
+        await steps.Run("the farm holds what the backup held again", () => AssertBackupDataAsync(second, tag, repoId, sinceForce));
+    }
+
+    /// <summary>Makes the tag STACK-SUFFIX on the stack's hub and returns its name.</summary>
+    private static async Task<string> CreateTagAsync(TestStack stack, string suffix)
+    {
+        var name = $"{stack.Name}-{suffix}";
+        using var hub = stack.AdminClient();
+        await hub.LoginAsync();
+        await hub.CallAsync("createTag", name);
+        Assert.NotNull(await hub.CallAsync("getTag", name));
+        return name;
+    }
+
+    /// <summary>The backed-up tag is there with its READY repo; <paramref name="gone"/>, made after the backup, is not.</summary>
+    private static async Task AssertBackupDataAsync(TestStack stack, string tag, int repoId, string gone)
+    {
+        using var hub = stack.AdminClient();
+        Assert.Null(await hub.CallAsync("getTag", gone));
+        var repo = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getRepo", tag))!;
+        Assert.Equal(repoId, Convert.ToInt32(repo["id"]));
+        Assert.Equal(RepoState.Ready, (RepoState)Convert.ToInt32(repo["state"]));
     }
 
     /// <summary>Every task as "id method state", oldest first.</summary>

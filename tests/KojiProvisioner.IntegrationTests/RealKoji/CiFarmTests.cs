@@ -89,6 +89,60 @@ public sealed class CiFarmTests(ITestOutputHelper output)
             Assert.True(again.ExitCode == 0, again.ToString());
             Assert.True(JsonDocument.Parse(again.Out).RootElement.GetProperty("alreadyReady").GetBoolean());
 
+            var before = repo.GetProperty("repo").GetInt32();
+            await steps.Run("a package added to the tag: wait-repo keeps the repo, wait-repo --fresh waits for one made after the change", async () =>
+            {
+                using var hub = AdminHub.FromState(StackLoader.Load(file));
+                await hub.LoginAsync();
+                await hub.PackageListAddAsync(tag, "fresh-probe", "kojiadmin", CancellationToken.None);
+                var changed = Convert.ToInt32(((IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getLastEvent"))!)["id"]);
+
+                var current = await Run("wait-repo", tag, "--output", "json");
+                Assert.True(current.ExitCode == 0, current.ToString());
+                var kept = JsonDocument.Parse(current.Out).RootElement;
+                Assert.True(kept.GetProperty("alreadyReady").GetBoolean(), current.Out);
+                Assert.Equal(before, kept.GetProperty("repo").GetInt32());
+
+                var fresh = await Run("wait-repo", tag, "--fresh", "--timeout", "5m", "--output", "json");
+                Assert.True(fresh.ExitCode == 0, fresh.ToString());
+                var made = JsonDocument.Parse(fresh.Out).RootElement;
+                Assert.False(made.GetProperty("alreadyReady").GetBoolean(), fresh.Out);
+                Assert.True(made.GetProperty("request").GetInt32() > 0, fresh.Out);
+                var newer = made.GetProperty("repo").GetInt32();
+                Assert.True(newer > before, $"wait-repo --fresh returned repo {newer}, not newer than {before}");
+                var info = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("repoInfo", newer))!;
+                Assert.Equal(RepoState.Ready, (RepoState)Convert.ToInt32(info["state"]));
+                Assert.True(Convert.ToInt32(info["create_event"]) >= changed, $"repo {newer} was made at event {info["create_event"]}, before the change at event {changed}");
+
+                // Without --output json, one line names the repo and the request it waited for.
+                var again = await Run("wait-repo", tag, "--fresh");
+                Assert.True(again.ExitCode == 0, again.ToString());
+                Assert.Contains($"tag {tag}: repo {newer} is READY", again.Out);
+            });
+
+            await steps.Run("client-config --install writes the profile where the koji CLI finds it; a second --install leaves the same one", async () =>
+            {
+                var home = Path.Combine(dir, "home");
+                Directory.CreateDirectory(home);
+                var asUser = new Dictionary<string, string?> { ["HOME"] = home };
+                var install = await Support.Cli.RunProcessAsync(asUser, "client-config", "--install", "--stack", file);
+                Assert.True(install.ExitCode == 0, install.ToString());
+                var profile = Path.Combine(home, ".koji", "config.d", $"{name}.conf");
+                Assert.Contains($"wrote {profile}: try koji -p {name} moshimoshi", install.Out);
+                Assert.Contains(hubUrl, await File.ReadAllTextAsync(profile));
+
+                // No --config: the koji CLI reads ~/.koji/config.d itself.
+                var hello = await KojiCli.RunAsync(new Preview(StackLoader.Load(file)).DefinitionWithState(), dir, home, "-p", name, "moshimoshi");
+                Assert.True(hello.ExitCode == 0, hello.ToString());
+                Assert.Contains("kojiadmin", hello.Stdout);
+
+                var written = await File.ReadAllTextAsync(profile);
+                var twice = await Support.Cli.RunProcessAsync(asUser, "client-config", "--install", "--stack", file);
+                Assert.True(twice.ExitCode == 0, twice.ToString());
+                Assert.Equal(written, await File.ReadAllTextAsync(profile));
+                Assert.Equal([profile], Directory.GetFiles(Path.GetDirectoryName(profile)!));
+            });
+
             var missing = await Run("wait-repo", $"{name}-no-such-tag", "--timeout", "5s");
             Assert.Equal(2, missing.ExitCode);
             Assert.Contains($"there is no tag '{name}-no-such-tag'", missing.Error);

@@ -96,5 +96,27 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         Assert.True(up.ExitCode == 0, up.ToString());
         var status = await stack.RunAsync("status", "--output", "json");
         Assert.True(status.ExitCode == 0, status.ToString());
+
+        // A second signal ends the process at once, also where the first cannot stop it soon: `up`
+        // waiting up to 30 s for the state folder's lock (held here, as by another run) does not
+        // look at the first one.
+        await steps.Run($"a second SIG{signal} ends `up` at once while it waits for the state folder's lock", async () =>
+        {
+            using var held = StateFolderLock.Acquire(new StateFolder(stack.Load().StateDirectory));
+            var (second, stderr2, afterSecond) = await CliProcess.RunUntilAsync(stack, ["up"], "warning", stack.Name, "waiting for the koji-farm run",
+                p =>
+                {
+                    CliProcess.Signal(p, signal);
+                    Thread.Sleep(TimeSpan.FromSeconds(1));
+                    if (!p.HasExited)
+                        CliProcess.Signal(p, signal);
+                });
+            Assert.True(second == exitCode, $"exit {second}, expected {exitCode}; stderr:\n{stderr2}");
+            Assert.DoesNotContain("holds the state folder", stderr2); // it did not sit out the lock's wait
+            Assert.True(afterSecond < TimeSpan.FromSeconds(15), $"up took {afterSecond.TotalSeconds:F1} s to end after the first signal");
+        });
+        var after = await steps.Run("up after the second signal finds the farm whole: nothing to change", () => stack.RunAsync("up"));
+        Assert.True(after.ExitCode == 0, after.ToString());
+        Assert.Contains("no changes", after.Out);
     }
 }

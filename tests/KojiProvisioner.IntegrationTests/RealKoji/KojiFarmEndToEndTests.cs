@@ -38,12 +38,7 @@ public sealed class KojiFarmEndToEndTests(ITestOutputHelper output)
             Assert.True(profile.ExitCode == 0, profile.ToString());
             var config = Path.Combine(stack.Directory, "koji.conf");
             await File.WriteAllTextAsync(config, profile.Out);
-            var definition = stack.Definition();
-            var image = definition.Plan.Images.Single(i => i.Recipe.StartsWith("koji", StringComparison.Ordinal)).Reference;
-            // The koji CLI of the farm's own image, on the host's network so it reaches the published port.
-            var run = await Shell.RunAsync("docker", "run", "--rm", "--network", "host",
-                "-v", $"{stack.Directory}:{stack.Directory}:ro", image,
-                "koji", "--config", config, "-p", stack.Name, "moshimoshi");
+            var run = await KojiCli.RunAsync(stack.Definition(), stack.Directory, null, "--config", config, "-p", stack.Name, "moshimoshi");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("kojiadmin", run.Stdout);
         });

@@ -51,9 +51,7 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
 
         await steps.Run("alice's folder profile: `koji -p STACK moshimoshi` names her", async () =>
         {
-            var image = stack.Definition().Plan.Images.Single(i => i.Recipe.StartsWith("koji", StringComparison.Ordinal)).Reference;
-            var run = await Shell.RunAsync("docker", "run", "--rm", "--network", "host", "-v", $"{Folder("alice")}:{Folder("alice")}:ro", image,
-                "koji", "--config", Path.Combine(Folder("alice"), "koji.conf"), "-p", stack.Name, "moshimoshi");
+            var run = await KojiCli.RunAsync(stack.Definition(), Folder("alice"), null, "--config", Path.Combine(Folder("alice"), "koji.conf"), "-p", stack.Name, "moshimoshi");
             Assert.True(run.ExitCode == 0, run.ToString());
             Assert.Contains("alice", run.Stdout);
         });

@@ -38,6 +38,8 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
             Assert.Equal("1.34.3", await hub.CallAsync("getKojiVersion"));
             await hub.LoginAsync();
             await hub.CallAsync("createTag", tag, new KojiKwargs { { "arches", "x86_64" } });
+            // A build tag of a target: 1.34's kojira expires the ready repos of tags no target builds from.
+            await hub.CallAsync("createBuildTarget", $"{stack.Name}-target", tag, tag);
             repoId = await steps.Run("a READY repo made by a newRepo task (Koji 1.34 has no repo queue)", () => NewRepo134Async(hub, tag));
         }
 

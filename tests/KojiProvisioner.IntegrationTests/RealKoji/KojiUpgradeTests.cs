@@ -8,7 +8,9 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 /// <summary>
 /// A farm made with Koji 1.34.3 moved to 1.35.3 (a schema change: repo_queue, new repo columns):
 /// `up` backs up, runs the upgrade script once, and the farm keeps its content and repo and can
-/// make new repos with 1.35's repo queue. Going back to 1.34.3 is refused.
+/// make new repos with 1.35's repo queue. A user revoked under 1.34 is still refused under 1.35
+/// (hub and web rebuilt on new images keep the CRL and the blocked Koji user). Going back to
+/// 1.34.3 is refused.
 /// The 1.34.3 image is named by the hash of its inputs, so it is built once per engine, not per test.
 /// Both `up`s that change the farm (the 1.34.3 image build and the upgrade) are the installed
 /// native koji-farm's when there is one; the checks around them run in-process.
@@ -36,8 +38,22 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
             Assert.Equal("1.34.3", await hub.CallAsync("getKojiVersion"));
             await hub.LoginAsync();
             await hub.CallAsync("createTag", tag, new KojiKwargs { { "arches", "x86_64" } });
+            // A build tag of a target: 1.34's kojira expires the ready repos of tags no target builds from.
+            await hub.CallAsync("createBuildTarget", $"{stack.Name}-target", tag, tag);
             repoId = await steps.Run("a READY repo made by a newRepo task (Koji 1.34 has no repo queue)", () => NewRepo134Async(hub, tag));
         }
+
+        foreach (var name in new[] { "carol", "dave" })
+        {
+            var add = await steps.Run($"user add {name} on 1.34.3", () => stack.RunAsync("user", "add", name, "--out", Path.Combine(stack.Directory, name + "-koji")));
+            Assert.True(add.ExitCode == 0, add.ToString());
+        }
+        var revoke = await steps.Run("user revoke carol on 1.34.3", () => stack.RunAsync("user", "revoke", "carol"));
+        Assert.True(revoke.ExitCode == 0, revoke.ToString());
+        await steps.Run("carol is refused by the 1.34.3 hub and web, dave is let in", () =>
+            KojiWait.UntilAsync(TimeSpan.FromSeconds(10), async () =>
+                !await UserLogins.HubLoginAsync(stack, "carol") && !await UserLogins.WebLoginAsync(stack, "carol")
+                && await UserLogins.HubLoginAsync(stack, "dave"), "carol refused and dave let in"));
 
         File.WriteAllText(stack.File, File.ReadAllText(stack.File).Replace(old!, current!, StringComparison.Ordinal));
         var preview = await steps.Run("preview shows the upgrade step and its script", () => stack.RunAsync("preview", "--output", "json"));
@@ -66,6 +82,12 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
                 Assert.True(diff.ExitCode == 0, diff.ToString());
             });
             Assert.Equal(1, await UpgradeRunsAsync(stack));
+            await steps.Run("after the upgrade carol is still refused by the hub and web, dave is let in", async () =>
+            {
+                Assert.False(await UserLogins.HubLoginAsync(stack, "carol"), "the 1.35.3 hub let revoked carol in");
+                Assert.False(await UserLogins.WebLoginAsync(stack, "carol"), "the 1.35.3 kojiweb let revoked carol in");
+                Assert.True(await UserLogins.HubLoginAsync(stack, "dave"), "the 1.35.3 hub refused dave");
+            });
 
             var second = await steps.Run("a second up runs no upgrade", () => stack.RunAsync("up", "--output", "json"));
             Assert.True(second.ExitCode == 0, second.ToString());

@@ -1,16 +1,15 @@
 using System.Diagnostics;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using KojiProvisioner.IntegrationTests.Support;
 using KojiProvisioner.Koji;
 using Xunit.Abstractions;
+using static KojiProvisioner.IntegrationTests.Support.UserLogins;
 
 namespace KojiProvisioner.IntegrationTests.RealKoji;
 
 /// <summary>
 /// People and robots on a real hub and kojiweb: `user add` gives a working folder, permissions and
 /// the stack's hub policy decide what each may do, `user revoke` locks one out within seconds at
-/// the hub and the web, and the lock-out survives down + up.
+/// the hub and the web, and the lock-out survives down + up and backup → down --purge → restore.
 /// </summary>
 [Collection(RealKojiCollection.Name)]
 public sealed class UsersOnRealHubTests(ITestOutputHelper output)
@@ -46,6 +45,18 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
             Assert.True(add.ExitCode == 0, add.ToString());
             Assert.Contains("PKCS#12 password", add.Out);
         }
+        var eve = await steps.Run("user add eve --days 5 (a certificate about to expire)", () => stack.RunAsync("user", "add", "eve", "--days", "5", "--out", Folder("eve")));
+        Assert.True(eve.ExitCode == 0, eve.ToString());
+        await steps.Run("status warns of eve's certificate (within 30 days), not of bob's", async () =>
+        {
+            var json = await stack.RunAsync("status", "--output", "json");
+            Assert.True(json.ExitCode == 0, json.ToString());
+            var expiring = System.Text.Json.JsonDocument.Parse(json.Out).RootElement.GetProperty("expiring").EnumerateArray().Select(e => e.GetString()!).ToList();
+            Assert.Contains(expiring, e => e.Contains("eve", StringComparison.Ordinal) && e.Contains("expires", StringComparison.Ordinal));
+            Assert.DoesNotContain(expiring, e => e.Contains("bob", StringComparison.Ordinal));
+            var text = await stack.RunAsync("status");
+            Assert.Contains("eve", text.Out + text.Error);
+        });
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Folder("alice")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(Folder("alice"), "alice.pem")));
 
@@ -129,83 +140,27 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
             Assert.False(await WebLoginAsync(stack, "alice"), "kojiweb let alice in after down + up");
             Assert.True(await HubLoginAsync(stack, "bob"), "bob was refused after down + up");
         });
-    }
 
-    /// <summary>An API client logged in with the certificate from NAME's folder.</summary>
-    private static async Task<KojiHubClient> LoggedInAsync(TestStack stack, string name)
-    {
-        var client = Client(stack, name);
-        try
+        // The CRL, the user registry and the Koji user's blocked status all live in what a backup
+        // carries (state folder, database): a farm rebuilt from it must not let alice back in.
+        var backupDir = Path.Combine(stack.Directory, "backup");
+        var backup = await steps.Run("backup", () => stack.RunAsync("backup", "--out", backupDir));
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        var purge = await steps.Run("down --purge: the state folder (CA, CRL, users) and the database go", () => stack.RunAsync("down", "--purge", "--yes"));
+        Assert.True(purge.ExitCode == 0, purge.ToString());
+        var restore = await steps.Run("restore", () => stack.RunAsync("restore", "--from", backupDir));
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        await steps.Run("after backup → purge → restore alice is still refused at the hub and the web, bob is not", async () =>
         {
-            await client.LoginAsync();
-            return client;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>An API client with the certificate from NAME's folder, not logged in yet.</summary>
-    private static KojiHubClient Client(TestStack stack, string name)
-    {
-        var pem = File.ReadAllText(Path.Combine(stack.Directory, name + "-koji", name + ".pem"));
-        var keyAt = pem.IndexOf("-----BEGIN PRIVATE KEY-----", StringComparison.Ordinal);
-        return new KojiHubClient(new KojiHubClientOptions
-        {
-            HubUrl = new Uri($"https://localhost:{stack.HubPort}/kojihub"),
-            CaCertificatePem = File.ReadAllText(Path.Combine(stack.Directory, name + "-koji", "ca.crt")),
-            ClientCertificatePem = pem[..keyAt],
-            ClientKeyPem = pem[keyAt..],
-            ReadRetries = 0,
-            Timeout = TimeSpan.FromSeconds(20),
+            Assert.False(await HubLoginAsync(stack, "alice"), "the hub let alice in after restore");
+            Assert.False(await WebLoginAsync(stack, "alice"), "kojiweb let alice in after restore");
+            Assert.True(await HubLoginAsync(stack, "bob"), "bob was refused after restore");
+            Assert.True(await WebLoginAsync(stack, "bob"), "kojiweb refused bob after restore");
         });
-    }
-
-    /// <summary>Whether the hub logs NAME in and names them (getLoggedInUser).</summary>
-    private static async Task<bool> HubLoginAsync(TestStack stack, string name)
-    {
-        using var client = Client(stack, name);
-        try
-        {
-            await client.LoginAsync();
-            return (await client.CallAsync(new KojiCall("getLoggedInUser"))) is IReadOnlyDictionary<string, object?> me && me["name"] as string == name;
-        }
-        catch (Exception e) when (e is KojiException or HttpRequestException or IOException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>Whether kojiweb's /koji/login, with NAME's certificate, answers with a redirect that sets its user cookie.</summary>
-    private static async Task<bool> WebLoginAsync(TestStack stack, string name)
-    {
-        var folder = Path.Combine(stack.Directory, name + "-koji");
-        var pem = File.ReadAllText(Path.Combine(folder, name + ".pem"));
-        using var certificate = X509Certificate2.CreateFromPem(pem, pem);
-        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(folder, "ca.crt")));
-        using var handler = new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false };
-        handler.ClientCertificates.Add(certificate);
-        handler.ServerCertificateCustomValidationCallback = (_, cert, _, _) =>
-        {
-            if (cert is null) return false;
-            using var chain = new X509Chain();
-            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            chain.ChainPolicy.CustomTrustStore.Add(ca);
-            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            return chain.Build(cert);
-        };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        try
-        {
-            using var response = await http.GetAsync($"https://localhost:{stack.WebPort}/koji/login");
-            return response.StatusCode is HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.MovedPermanently
-                && response.Headers.TryGetValues("Set-Cookie", out var cookies) && cookies.Any(c => c.StartsWith("user=", StringComparison.Ordinal));
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
+        var lsAfter = await steps.Run("user ls after restore still shows alice revoked", () => stack.RunAsync("user", "ls", "--output", "json"));
+        Assert.True(lsAfter.ExitCode == 0, lsAfter.ToString());
+        var aliceAfter = System.Text.Json.JsonDocument.Parse(lsAfter.Out).RootElement.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("name").GetString() == "alice");
+        Assert.True(aliceAfter.GetProperty("revoked").GetBoolean());
+        Assert.Equal("blocked", aliceAfter.GetProperty("koji").GetString());
     }
 }

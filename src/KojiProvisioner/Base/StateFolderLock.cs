@@ -28,9 +28,9 @@ public sealed class StateFolderLock : IDisposable
     /// <summary>
     /// Takes the lock, waiting up to <paramref name="wait"/> (30 s by default) while another run holds
     /// it; <paramref name="waiting"/> hears once that this run waits, with the holder's pid. Creates
-    /// the state folder when it does not exist yet.
+    /// the state folder when it does not exist yet. A cancelled <paramref name="ct"/> (Ctrl-C) ends the wait.
     /// </summary>
-    public static StateFolderLock Acquire(StateFolder state, TimeSpan? wait = null, Action<string>? waiting = null)
+    public static StateFolderLock Acquire(StateFolder state, TimeSpan? wait = null, Action<string>? waiting = null, CancellationToken ct = default)
     {
         state.Create();
         var file = Path.Combine(state.Path, FileName);
@@ -40,6 +40,7 @@ public sealed class StateFolderLock : IDisposable
         var told = false;
         while (true)
         {
+            ct.ThrowIfCancellationRequested();
             if (TryOpen(file, ownerFile) is { } taken)
                 return taken;
             var holder = Holder(ownerFile);
@@ -50,7 +51,7 @@ public sealed class StateFolderLock : IDisposable
                 waiting?.Invoke($"waiting for the koji-farm run (pid {holder}) that holds the state folder {state.Path}");
                 told = true;
             }
-            Thread.Sleep(200);
+            ct.WaitHandle.WaitOne(200);
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class BackupFarm(Stack stack)
     {
         var definition = new Preview(stack).DefinitionWithState();
         // Held: an `up` meanwhile would take the helper container backup reads /mnt/koji through for a leftover.
-        using var held = StateLock.Hold(stack, progress);
+        using var held = StateLock.Hold(stack, progress, ct);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         return await Backup.RunAsync(engine, definition, outDir, progress, ct);
     }
@@ -23,7 +23,7 @@ public sealed class RestoreFarm(Stack stack)
     public async Task<(BackupManifest Manifest, UpResult Up)> RunAsync(string from, bool force, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
         BackupManifest manifest;
-        using (StateLock.Hold(stack, progress))
+        using (StateLock.Hold(stack, progress, ct))
         using (var engine = await DockerEngine.ConnectAsync(ct: ct))
             manifest = await Restore.PrepareAsync(engine, stack, from, force, progress, ct);
         return (manifest, await new Up(stack).RunAsync(progress, ct));

@@ -13,7 +13,7 @@ public sealed class Down(Stack stack)
     {
         if (purge)
             PurgeGuard.Check(stack.StateDirectory, stack.FilePath);
-        using var held = Directory.Exists(stack.StateDirectory) ? StateLock.Hold(stack, progress) : null;
+        using var held = Directory.Exists(stack.StateDirectory) ? StateLock.Hold(stack, progress, ct) : null;
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         // Remote builders first, while the hub still answers: kojid stops fast then, and Koji is told.
         var remote = await DownRemoteAsync(purge, progress, ct);

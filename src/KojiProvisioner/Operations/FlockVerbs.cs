@@ -15,7 +15,7 @@ public sealed class FlockBuildroot(Stack stack)
             throw new InputException($"{stack.FilePath}: buildroot.bootstrap: not set: the stack's OS lines take their buildroots from their external repos");
         var definition = new Preview(stack).DefinitionWithState();
         // Held: an `up` meanwhile would take the import's helper container for a leftover.
-        using var held = StateLock.Hold(stack, progress);
+        using var held = StateLock.Hold(stack, progress, ct);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         using var hub = AdminHub.Client(definition);
         return await new BuildrootBootstrap(engine, hub, new EngineOptions(), progress).EnsureAsync(

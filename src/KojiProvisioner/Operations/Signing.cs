@@ -77,7 +77,7 @@ public sealed class SignBuilds(Stack stack)
     {
         var definition = new Preview(stack).DefinitionWithState();
         // Held: a new key is written to the state folder.
-        using var held = StateLock.Hold(stack, m => progress?.Report(m));
+        using var held = StateLock.Hold(stack, m => progress?.Report(m), ct);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         var company = new CompanyKey(stack, definition.Names);
         var (key, _) = await company.EnsureAsync(engine, newKey: true, progress, ct);
@@ -91,7 +91,7 @@ public sealed class SignBuilds(Stack stack)
         var definition = new Preview(stack).DefinitionWithState();
         // Held: the first run writes the key to the state folder, and an `up` meanwhile would take
         // the signer container for a leftover helper and remove it mid-signature.
-        using var held = StateLock.Hold(stack, m => progress?.Report(m));
+        using var held = StateLock.Hold(stack, m => progress?.Report(m), ct);
         using var engine = await DockerEngine.ConnectAsync(ct: ct);
         using var hub = AdminHub.Client(definition);
         var builds = await SigningInput.BuildsAsync(hub, tag, nvrs, ct);

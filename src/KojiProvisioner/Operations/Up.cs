@@ -43,7 +43,7 @@ public sealed class Up(Stack stack)
         // The content file is judged whole before the state folder is locked (and so made).
         var content = StackContent.Load(stack);
         Timings.Mark("up: content file loaded");
-        using var held = StateLock.Hold(stack, progress);
+        using var held = StateLock.Hold(stack, progress, ct);
         HostPorts.Choose(stack); // `port: 0`: free ports, recorded before anything is made
         var state = new StateFolder(stack.StateDirectory);
         var fleet = new RemoteFleet(stack);

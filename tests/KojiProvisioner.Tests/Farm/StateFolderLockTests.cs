@@ -40,6 +40,21 @@ public class StateFolderLockTests
     }
 
     [Fact]
+    public async Task Ctrl_C_ends_the_wait_for_the_lock_at_once()
+    {
+        using var dir = new TempDir();
+        var state = new StateFolder(Path.Combine(dir.Path, "state"));
+        using var first = StateFolderLock.Acquire(state);
+        using var ctrlC = new CancellationTokenSource();
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var second = Task.Run(() => StateFolderLock.Acquire(state, TimeSpan.FromMinutes(5), _ => waiting.TrySetResult(), ctrlC.Token));
+        await waiting.Task.WaitAsync(TimeSpan.FromMinutes(1));
+        ctrlC.Cancel();
+        // Ends long before its 5 min limit, as cancelled (the CLI's "stopped" exit), not as a timeout.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second.WaitAsync(TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
     public void A_held_state_folder_can_still_be_read_in_place_by_preview_and_status()
     {
         using var dir = new TempDir();

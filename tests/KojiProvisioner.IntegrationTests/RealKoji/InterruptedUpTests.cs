@@ -97,10 +97,10 @@ public sealed class InterruptedUpTests(ITestOutputHelper output)
         var status = await stack.RunAsync("status", "--output", "json");
         Assert.True(status.ExitCode == 0, status.ToString());
 
-        // A second signal ends the process at once, also where the first cannot stop it soon: `up`
-        // waiting up to 30 s for the state folder's lock (held here, as by another run) does not
-        // look at the first one.
-        await steps.Run($"a second SIG{signal} ends `up` at once while it waits for the state folder's lock", async () =>
+        // `up` waiting up to 30 s for the state folder's lock (held here, as by another run) stops at
+        // the first signal; were that wait ever deaf to it again, the second signal sent a second
+        // later must still end the process at once.
+        await steps.Run($"SIG{signal} ends `up` at once while it waits for the state folder's lock", async () =>
         {
             using var held = StateFolderLock.Acquire(new StateFolder(stack.Load().StateDirectory));
             var (second, stderr2, afterSecond) = await CliProcess.RunUntilAsync(stack, ["up"], "warning", stack.Name, "waiting for the koji-farm run",

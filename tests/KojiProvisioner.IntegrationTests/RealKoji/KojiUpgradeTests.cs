@@ -125,6 +125,13 @@ public sealed class KojiUpgradeTests(ITestOutputHelper output)
             Assert.True(state is TaskState.Free or TaskState.Open or TaskState.Closed or TaskState.Assigned, $"newRepo task {task} ended in state {state.KojiName()}");
             return state == TaskState.Closed;
         }, $"newRepo task {task} closed");
+        // kojira 1.34 regenerates a target's build tag on its own too: the repo to keep is the one
+        // READY once no newRepo task is left.
+        await KojiWait.UntilAsync(TimeSpan.FromMinutes(4), async () =>
+            !((IEnumerable<object?>)(await hub.CallAsync("listTasks", new KojiKwargs
+            {
+                { "opts", new Dictionary<string, object?> { ["method"] = "newRepo", ["state"] = new object[] { 0, 1, 4 } } },
+            }))!).Any(), "no newRepo task free, open or assigned");
         var repo = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getRepo", tag))!;
         Assert.Equal(RepoState.Ready, (RepoState)Convert.ToInt32(repo["state"]));
         return Convert.ToInt32(repo["id"]);

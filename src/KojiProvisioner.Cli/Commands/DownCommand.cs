@@ -88,6 +88,7 @@ internal static class DownCommand
                 stateDir,
                 stateDirOutcome,
                 warnings = result.Warnings,
+                kept = result.Kept,
             }));
             return;
         }
@@ -98,7 +99,7 @@ internal static class DownCommand
             io.Console.MarkupLine(Markup.Escape($"kept volumes {string.Join(", ", result.KeptVolumes)} (the farm's data: {keptHint})"));
         if (result.RemovedVolumes.Count > 0)
             io.Console.MarkupLine(Markup.Escape($"removed volumes {string.Join(", ", result.RemovedVolumes)}"));
-        foreach (var line in extraLines)
+        foreach (var line in result.Kept.Concat(extraLines))
             io.Console.MarkupLine(Markup.Escape(line));
     }
 }

@@ -56,12 +56,35 @@ public sealed class HubSpec
 
 public sealed class DatabaseSpec
 {
+    /// <summary>libpq's sslmode values (database.sslMode).</summary>
+    public static readonly IReadOnlyList<string> SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
     public string Name { get; set; } = "koji";
     public string User { get; set; } = "koji";
-    /// <summary>Host port to publish PostgreSQL on; 0 keeps it inside the farm's network.</summary>
-    [Bounds(0, 65535, Note = "0 keeps it unpublished")]
+    /// <summary>
+    /// The farm's own database container: host port to publish PostgreSQL on, 0 keeps it inside the
+    /// farm's network. An external database (<see cref="Host"/>): its port, 0 for PostgreSQL's 5432.
+    /// </summary>
+    [Bounds(0, 65535, Note = "0 keeps it unpublished, or 5432 with database.host")]
     public int Port { get; set; }
     public string BindAddress { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// The company's PostgreSQL server (a name or address the hub container and this machine both
+    /// reach). Set: no database container; the hub uses this one, `down --purge` never drops it.
+    /// </summary>
+    public string? Host { get; set; }
+    /// <summary>A file holding the external database user's password (never the password itself in the stack).</summary>
+    public string? PasswordFile { get; set; }
+    /// <summary>libpq's sslmode for the external database; verify-full (the default) and verify-ca need <see cref="CaFile"/>.</summary>
+    public string? SslMode { get; set; }
+    /// <summary>The CA certificate (PEM) that signed the external database server's certificate.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Whether the database lives outside the farm (validated spec).</summary>
+    public bool External => !string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>The external database's port (5432 when <see cref="Port"/> is 0).</summary>
+    public int ExternalPort => Port == 0 ? 5432 : Port;
 }
 
 public sealed class WebSpec

@@ -403,4 +403,6 @@ public sealed record DownResult(
 {
     /// <summary>The stack's state folder, when this `down --purge` deleted it.</summary>
     public string? RemovedStateFolder { get; init; }
+    /// <summary>What `down --purge` left because koji-farm did not make it (an external database), each with why.</summary>
+    public IReadOnlyList<string> Kept { get; init; } = [];
 }

@@ -15,6 +15,8 @@ public static class UpObserver
         bool backupBeforeUpgrade, CancellationToken ct)
     {
         var pending = Restore.ReadPending(state);
+        if (definition.ExternalDatabase is { } external)
+            return await ExternalFactsAsync(definition, external, state, pending, backupBeforeUpgrade, ct);
         var names = definition.Names;
         // A hub kept (or only restarted) as it is already runs the stack's Koji on this database:
         // no schema upgrade or downgrade can be pending, so the database need not be asked.
@@ -44,6 +46,29 @@ public static class UpObserver
             KojiReadAgain = !hubUnchanged || pending is not null,
         };
     }
+
+    /// <summary>
+    /// An external database is read every time, before anything changes: unreachable, a refused
+    /// password, another farm's or a non-Koji database stop `up` here with one line. Its schema is
+    /// known now, so an upgrade is planned now, never read later.
+    /// </summary>
+    private static async Task<UpFacts> ExternalFactsAsync(FarmDefinition definition, ExternalDatabaseTarget external, StateFolder state,
+        PendingRestore? pending, bool backupBeforeUpgrade, CancellationToken ct)
+    {
+        if (pending is not null)
+            throw new InputException($"stack '{definition.Stack.Name}': the state folder holds a pending restore ({Restore.PendingFile}), " +
+                $"which koji-farm cannot load into the external {external.Where}; nothing was changed");
+        var found = await ExternalDatabase.ReadAsync(external, ct);
+        ExternalDatabase.Check(found, external, definition.Stack.Name,
+            FarmIdentity.FingerprintOrNew(state, definition.Credentials.CaCertificatePem), FarmIdentity.Adopted(state));
+        UpgradeStep? upgrade = null;
+        if (definition.Inputs.KojiSourcePath is { } source && found.Schema is { } current)
+        {
+            var tree = KojiTree.Read(source);
+            upgrade = new UpgradeStep(current, tree.Version, SchemaUpgrade.Plan(current, tree.Schema, tree.Scripts));
+        }
+        return new UpFacts { External = found, Upgrade = upgrade, BackupBeforeUpgrade = backupBeforeUpgrade, KojiReadAgain = true };
+    }
 }
 
 /// <summary>
@@ -70,18 +95,31 @@ internal sealed class UpRun(Stack stack, DockerEngine engine, FarmDefinition def
     public ContentApplyResult? Applied { get; private set; }
 
     /// <summary>The state phase: the state folder gets what the plan made in memory.</summary>
-    public Task FirstAsync(CancellationToken ct)
+    public async Task FirstAsync(CancellationToken ct)
     {
         foreach (var step in plan.First)
         {
             ct.ThrowIfCancellationRequested();
-            if (step.Kind != UpSteps.State)
-                throw new InvalidOperationException($"no runner for the first-phase step {step.Kind}");
-            definition.State.Commit();
-            FarmIdentity.RecordAdopted(state, plan.Facts.Adopted);
-            progress?.Report(new FarmEvent(FarmStep.State, step.Name, step.Cause, TimeSpan.Zero));
+            switch (step.Kind, step.Action)
+            {
+                case (UpSteps.State, _):
+                    definition.State.Commit();
+                    FarmIdentity.RecordAdopted(state, plan.Facts.Adopted);
+                    progress?.Report(new FarmEvent(FarmStep.State, step.Name, step.Cause, TimeSpan.Zero));
+                    break;
+                case (UpSteps.Database, "claim"):
+                    await ExternalDatabase.ClaimAsync(definition.ExternalDatabase!,
+                        FarmIdentity.FingerprintOrNew(state, definition.Credentials.CaCertificatePem), stack.Name, ct);
+                    progress?.Report(new FarmEvent(FarmStep.State, step.Name, "claimed for this farm", TimeSpan.Zero));
+                    break;
+                case (UpSteps.Database, _):
+                    break;
+                default:
+                    // The steps an external database's upgrade takes before the new hub starts (no db container to hang them on).
+                    await HookAsync(step, null!, null, [], [], ct);
+                    break;
+            }
         }
-        return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<string>> HookAsync(HookStep step, KojiHubClient hub, KojiContent? content, IReadOnlyList<string> retired,

@@ -84,7 +84,7 @@ public sealed class DatabaseSpec
     public bool External => !string.IsNullOrWhiteSpace(Host);
 
     /// <summary>The external database's port (5432 when <see cref="Port"/> is 0).</summary>
-    public int ExternalPort => Port == 0 ? 5432 : Port;
+    public int ExternalPort() => Port == 0 ? 5432 : Port;
 }
 
 public sealed class WebSpec

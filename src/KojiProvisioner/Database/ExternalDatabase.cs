@@ -129,15 +129,16 @@ public static class ExternalDatabase
     }
 
     /// <summary>
-    /// Whether this farm may use the database: empty, or claimed by this state folder (or one it
-    /// adopted). Anything else is one line, exit 2, before any change.
+    /// Whether this stack may use the database: empty, or claimed by a farm of this stack's name (the
+    /// same farm, also when its state folder was purged and made anew: the database outlives
+    /// `down --purge`, and the Koji users and hosts in it are names, not certificates). Anything
+    /// else is one line, exit 2, before any change.
     /// </summary>
-    public static void Check(ExternalDatabaseState found, ExternalDatabaseTarget db, string stack, string fingerprint, IReadOnlySet<string> adopted)
+    public static void Check(ExternalDatabaseState found, ExternalDatabaseTarget db, string stack)
     {
-        if (found.OwnerFingerprint is { } owner && owner != fingerprint && !adopted.Contains(owner))
-            throw new InputException($"stack '{stack}': the external {db.Where} holds the Koji of another farm (stack '{found.OwnerStack}', " +
-                $"CA sha256:{owner[..Math.Min(16, owner.Length)]}); nothing was changed. Give this stack a database of its own, " +
-                "or point stateDir at the state folder that made that farm");
+        if (found.OwnerStack is { } owner && owner != stack)
+            throw new InputException($"stack '{stack}': the external {db.Where} holds the Koji of another farm (stack '{owner}', " +
+                $"CA sha256:{found.OwnerFingerprint![..Math.Min(16, found.OwnerFingerprint!.Length)]}); nothing was changed. Give this stack a database of its own");
         if (found.OwnerFingerprint is null && found.Schema is { } schema)
             throw new InputException($"stack '{stack}': the external {db.Where} holds a Koji {schema} schema that no koji-farm farm made " +
                 $"(no {OwnerTable} record): another Koji's database, which koji-farm does not take over; nothing was changed");

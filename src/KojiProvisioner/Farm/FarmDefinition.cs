@@ -16,7 +16,7 @@ public sealed record FarmDefinition(
 
     /// <summary>The company's PostgreSQL the stack's database.host names; null: the farm's own db container.</summary>
     public ExternalDatabaseTarget? ExternalDatabase => Stack.Spec.Database is { External: true } db
-        ? new ExternalDatabaseTarget(db.Host!, db.ExternalPort, db.Name, db.User, Credentials.DbPassword, db.SslMode ?? "verify-full", db.CaFile)
+        ? new ExternalDatabaseTarget(db.Host!, db.ExternalPort(), db.Name, db.User, Credentials.DbPassword, db.SslMode ?? "verify-full", db.CaFile)
         : null;
 
     /// <summary>kojid <c>allowed_scms</c> of every builder: the stack's, then the content file's Flocks'.</summary>

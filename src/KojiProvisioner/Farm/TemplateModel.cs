@@ -15,7 +15,7 @@ internal static class TemplateModel
             ["db"] = new Dictionary<string, object?>
             {
                 ["host"] = spec.Database.External ? spec.Database.Host : Roles.Db,
-                ["port"] = spec.Database.External ? spec.Database.ExternalPort : PublishedPort.Postgres,
+                ["port"] = spec.Database.External ? spec.Database.ExternalPort() : PublishedPort.Postgres,
                 ["name"] = spec.Database.Name,
                 ["user"] = spec.Database.User,
                 ["password"] = creds.DbPassword,

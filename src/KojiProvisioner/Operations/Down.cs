@@ -21,7 +21,7 @@ public sealed class Down(Stack stack)
         if (remote.Count > 0)
             result = result with { Warnings = [.. result.Warnings, .. remote] };
         if (purge && stack.Spec.Database is { External: true } db)
-            result = result with { Kept = [$"kept the external database {db.Name} on {db.Host}:{db.ExternalPort} and its data: koji-farm never drops a database it did not make"] };
+            result = result with { Kept = [$"kept the external database {db.Name} on {db.Host}:{db.ExternalPort()} and its data: koji-farm never drops a database it did not make"] };
         if (purge && Directory.Exists(stack.StateDirectory))
         {
             Directory.Delete(stack.StateDirectory, recursive: true);

@@ -59,8 +59,7 @@ public static class UpObserver
             throw new InputException($"stack '{definition.Stack.Name}': the state folder holds a pending restore ({Restore.PendingFile}), " +
                 $"which koji-farm cannot load into the external {external.Where}; nothing was changed");
         var found = await ExternalDatabase.ReadAsync(external, ct);
-        ExternalDatabase.Check(found, external, definition.Stack.Name,
-            FarmIdentity.FingerprintOrNew(state, definition.Credentials.CaCertificatePem), FarmIdentity.Adopted(state));
+        ExternalDatabase.Check(found, external, definition.Stack.Name);
         UpgradeStep? upgrade = null;
         if (definition.Inputs.KojiSourcePath is { } source && found.Schema is { } current)
         {

@@ -179,7 +179,7 @@ public static class Backup
         // 2. /mnt/koji, out of its volume (a never-started container mounts it read-only).
         parts.Add(await WritePartAsync(outDir, BackupManifest.MntKoji, MntKojiFile, progress, clock, async target =>
         {
-            await using var access = await FarmDatabase.VolumeAccessAsync(engine, definition, names.KojiVolume, "/mnt/koji", readOnly: true, "backup", ct);
+            await using var access = await FarmDatabase.VolumeAccessAsync(engine, definition, names.MntKoji, "/mnt/koji", readOnly: true, "backup", ct);
             await engine.CopyFolderOutAsync(access.Id, "/mnt/koji", target, ct);
         }));
 

@@ -15,6 +15,8 @@ public sealed class StackSpec
     public KojiSourceSpec Koji { get; set; } = new();
     public HubSpec Hub { get; set; } = new();
     public DatabaseSpec Database { get; set; } = new();
+    /// <summary>Where /mnt/koji lives: the farm's own volume, or storage the company provides.</summary>
+    public StorageSpec Storage { get; set; } = new();
     public WebSpec Web { get; set; } = new();
     public KojiraSpec Kojira { get; set; } = new();
     public BuildersSpec Builders { get; set; } = new();
@@ -85,6 +87,17 @@ public sealed class DatabaseSpec
 
     /// <summary>The external database's port (5432 when <see cref="Port"/> is 0).</summary>
     public int ExternalPort() => Port == 0 ? 5432 : Port;
+}
+
+/// <summary>/mnt/koji (Koji's topdir): builds, repos, logs; shared by the hub, kojira, the web and the builders.</summary>
+public sealed class StorageSpec
+{
+    /// <summary>
+    /// A folder on the Docker host (e.g. an NFS mount the host already has) bind-mounted as /mnt/koji
+    /// instead of the farm's volume. The hub lays out Koji's folders in it and gives them to the
+    /// httpd user (uid 33); `down --purge` never deletes it.
+    /// </summary>
+    public string? HostPath { get; set; }
 }
 
 public sealed class WebSpec

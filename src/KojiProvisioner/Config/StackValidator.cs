@@ -144,6 +144,16 @@ internal static partial class StackValidator
         if (!IdentifierLike(spec.Database.User))
             throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
         ValidateExternalDatabase(spec.Database, stackDir, Error);
+        if (!string.IsNullOrWhiteSpace(spec.Storage.HostPath))
+        {
+            spec.Storage.HostPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.Storage.HostPath, stackDir));
+            if (!Directory.Exists(spec.Storage.HostPath))
+                throw Error("storage.hostPath", $"{spec.Storage.HostPath} is not a folder (mount the company's storage there first)");
+            if (spec.Storage.HostPath == "/" || spec.Storage.HostPath.Contains(':') || spec.Storage.HostPath.Contains(','))
+                throw Error("storage.hostPath", $"'{spec.Storage.HostPath}' cannot be a bind mount's source (not the root folder, no ':' or ',')");
+        }
+        else
+            spec.Storage.HostPath = null;
         spec.Pki.KeyAlgorithm = (spec.Pki.KeyAlgorithm ?? "").Trim().ToLowerInvariant();
         if (Pki.Keys.Parse(spec.Pki.KeyAlgorithm) is null)
             throw Error("pki.keyAlgorithm", $"must be rsa or ecdsa, got '{spec.Pki.KeyAlgorithm}'");

@@ -39,7 +39,11 @@ public sealed record ImageSpec(
     public string? Unbuildable { get; init; }
 }
 
-public sealed record Mount(string Volume, string Target, bool ReadOnly);
+/// <summary>A volume, or a folder of the Docker host (an absolute path: volume names never start with '/'), mounted at <paramref name="Target"/>.</summary>
+public sealed record Mount(string Volume, string Target, bool ReadOnly)
+{
+    public bool IsHostPath => Volume.StartsWith('/');
+}
 
 public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort)
 {

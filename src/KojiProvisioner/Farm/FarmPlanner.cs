@@ -49,7 +49,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         return new FarmPlan(
             spec.Name,
             new NetworkSpec(names.Network),
-            [.. dbVolume, new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs"), .. mockVolumes],
+            [.. dbVolume, .. spec.Storage.HostPath is null ? [new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")] : Array.Empty<VolumeSpec>(), .. mockVolumes],
             planImages,
             containers.Select(c => c with { ConfigHash = ConfigHash.Of(c) }).ToList()) { Labels = FarmLabels.Of(stack) };
     }
@@ -178,7 +178,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         Command: [role],
         Aliases: aliases ?? [],
         Environment: environment ?? Env(),
-        Mounts: [new Mount(p.Names.KojiVolume, "/mnt/koji", kojiReadOnly)],
+        Mounts: [new Mount(p.Names.MntKoji, "/mnt/koji", kojiReadOnly)],
         Ports: ports ?? [],
         Health: KojiHealth(p.Spec, role),
         RestartPolicy: RestartPolicy,

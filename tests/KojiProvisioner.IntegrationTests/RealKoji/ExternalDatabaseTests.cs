@@ -63,7 +63,11 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
             Assert.Equal("", await EngineObjectsAsync(bad.Name));
         }
 
-        await using var stack = new TestStack("extdb", builders: 1, extraYaml: pg.DatabaseYaml() + "content: content.yaml\n");
+        // /mnt/koji on the company's storage too: a folder of this machine, as an NFS mount would be.
+        var mntKoji = Directory.CreateTempSubdirectory("koji-farm-mnt-").FullName;
+        using var removeMnt = new Cleanup(() => Directory.Delete(mntKoji, recursive: true));
+        await using var stack = new TestStack("extdb", builders: 1,
+            extraYaml: pg.DatabaseYaml() + $"storage:\n  hostPath: {mntKoji}\ncontent: content.yaml\n");
         pg.CopyFilesTo(stack.Directory);
         await File.WriteAllTextAsync(Path.Combine(stack.Directory, "content.yaml"), Content);
 
@@ -71,6 +75,7 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
         Assert.True(preview.ExitCode == 0, preview.ToString());
         Assert.Contains($"claim     database  database koji as koji on {pg.Host}:{pg.Port}", preview.Out);
         Assert.DoesNotContain($"{stack.Name}-db", preview.Out);
+        Assert.DoesNotContain($"koji-farm-{stack.Name}-mnt-koji", preview.Out);
 
         var up = await steps.Run("up with database.host", () => stack.RunAsync("up"));
         Assert.True(up.ExitCode == 0, up.ToString());
@@ -90,9 +95,19 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
             "WHERE a.usename = 'koji' AND a.datname = 'koji' AND a.pid <> pg_backend_pid()");
         Assert.Matches(@"^[1-9]\d* true$", sessions);
 
+        // The repo kojira made is in the company's folder, laid out and owned as Koji expects (httpd's uid 33).
+        var repoDir = Path.Combine(mntKoji, "repos", "ext-build", repo.ToString());
+        Assert.True(Directory.Exists(repoDir), $"{repoDir} missing");
+        foreach (var sub in new[] { "packages", "repos", "work", "scratch" })
+            Assert.True(Directory.Exists(Path.Combine(mntKoji, sub)), $"{sub} missing in {mntKoji}");
+        var owner = await Shell.RunAsync("stat", "-c", "%u", Path.Combine(mntKoji, "repos"));
+        Assert.Equal("33", owner.Stdout.Trim());
+
         var down = await steps.Run("down --purge", () => stack.RunAsync("down", "--purge", "--yes"));
         Assert.True(down.ExitCode == 0, down.ToString());
         Assert.Contains($"kept the external database koji on {pg.Host}:{pg.Port} and its data", down.Out);
+        Assert.Contains($"kept /mnt/koji in {mntKoji}", down.Out);
+        Assert.True(Directory.Exists(repoDir), $"down --purge deleted {repoDir}");
         Assert.Equal("", await EngineObjectsAsync(stack.Name));
         Assert.Equal("1", await pg.PsqlAsync("koji", $"SELECT count(*) FROM repo WHERE id = {repo} AND state = 1"));
 
@@ -107,6 +122,11 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
             var info = (IReadOnlyDictionary<string, object?>)(await later.CallAsync("repoInfo", repo))!;
             Assert.Equal(repo, Convert.ToInt32(info["id"]));
         });
+    }
+
+    private sealed class Cleanup(Action action) : IDisposable
+    {
+        public void Dispose() => action();
     }
 
     /// <summary>Containers, networks and volumes of a stack on the engine, one a line ("" when none).</summary>

@@ -15,13 +15,13 @@ public static class UpObserver
         bool backupBeforeUpgrade, CancellationToken ct)
     {
         var pending = Restore.ReadPending(state);
-        if (definition.ExternalDatabase is { } external)
-            return await ExternalFactsAsync(definition, external, state, pending, backupBeforeUpgrade, ct);
         var names = definition.Names;
         // A hub kept (or only restarted) as it is already runs the stack's Koji on this database:
         // no schema upgrade or downgrade can be pending, so the database need not be asked.
         var hubUnchanged = converge.Of(ResourceKind.Container)
             .Any(s => s.Name == names.Container(Roles.Hub) && s.Action is StepAction.Keep or StepAction.Start);
+        if (definition.ExternalDatabase is { } external)
+            return await ExternalFactsAsync(definition, external, pending, backupBeforeUpgrade, hubUnchanged, ct);
         UpgradeStep? upgrade = null;
         var readLater = false;
         if (definition.Inputs.KojiSourcePath is not null && !(hubUnchanged && pending is null))
@@ -52,8 +52,8 @@ public static class UpObserver
     /// password, another farm's or a non-Koji database stop `up` here with one line. Its schema is
     /// known now, so an upgrade is planned now, never read later.
     /// </summary>
-    private static async Task<UpFacts> ExternalFactsAsync(FarmDefinition definition, ExternalDatabaseTarget external, StateFolder state,
-        PendingRestore? pending, bool backupBeforeUpgrade, CancellationToken ct)
+    private static async Task<UpFacts> ExternalFactsAsync(FarmDefinition definition, ExternalDatabaseTarget external,
+        PendingRestore? pending, bool backupBeforeUpgrade, bool hubUnchanged, CancellationToken ct)
     {
         if (pending is not null)
             throw new InputException($"stack '{definition.Stack.Name}': the state folder holds a pending restore ({Restore.PendingFile}), " +
@@ -61,12 +61,12 @@ public static class UpObserver
         var found = await ExternalDatabase.ReadAsync(external, ct);
         ExternalDatabase.Check(found, external, definition.Stack.Name);
         UpgradeStep? upgrade = null;
-        if (definition.Inputs.KojiSourcePath is { } source && found.Schema is { } current)
+        if (definition.Inputs.KojiSourcePath is { } source && found.Schema is { } current && !hubUnchanged)
         {
             var tree = KojiTree.Read(source);
             upgrade = new UpgradeStep(current, tree.Version, SchemaUpgrade.Plan(current, tree.Schema, tree.Scripts));
         }
-        return new UpFacts { External = found, Upgrade = upgrade, BackupBeforeUpgrade = backupBeforeUpgrade, KojiReadAgain = true };
+        return new UpFacts { External = found, Upgrade = upgrade, BackupBeforeUpgrade = backupBeforeUpgrade, KojiReadAgain = !hubUnchanged };
     }
 }
 

@@ -67,7 +67,7 @@ internal static class DownCommand
         if (what.Length == 0) what = "nothing (no volumes, no state folder)";
         if (!io.Console.Profile.Capabilities.Interactive)
             throw new InputException($"down --purge of stack '{stack}' deletes {what}: add --yes to confirm");
-        return io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(stack)}' (the database, /mnt/koji and the CA)?", defaultValue: false);
+        return io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(stack)}' (the farm's data in them and the CA)?", defaultValue: false);
     }
 
     /// <param name="found">For `--name` only: whether the engine had the farm (null fields are left out of the JSON).</param>

@@ -98,6 +98,12 @@ public sealed class StorageSpec
     /// httpd user (uid 33); `down --purge` never deletes it.
     /// </summary>
     public string? HostPath { get; set; }
+    /// <summary>
+    /// Options of Docker's `local` volume driver for the farm's /mnt/koji volume, e.g. type: nfs,
+    /// o: addr=nfs.example.com,rw,nfsvers=4, device: :/export/koji: the volume mounts the company's
+    /// export. `down --purge` removes the volume (the mount), never the export's files.
+    /// </summary>
+    public Dictionary<string, string> VolumeOptions { get; set; } = new();
 }
 
 public sealed class WebSpec

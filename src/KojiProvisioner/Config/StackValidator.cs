@@ -154,6 +154,15 @@ internal static partial class StackValidator
         }
         else
             spec.Storage.HostPath = null;
+        if (spec.Storage.VolumeOptions.Count > 0)
+        {
+            if (spec.Storage.HostPath is not null)
+                throw Error("storage.volumeOptions", "give storage.hostPath or storage.volumeOptions, not both");
+            foreach (var key in spec.Storage.VolumeOptions.Keys.Where(k => k is not ("type" or "o" or "device")))
+                throw Error($"storage.volumeOptions.{key}", "the local volume driver takes type, o and device");
+            if (!spec.Storage.VolumeOptions.ContainsKey("type") || !spec.Storage.VolumeOptions.ContainsKey("device"))
+                throw Error("storage.volumeOptions", "needs type and device (e.g. type: nfs, o: addr=nfs.example.com,rw, device: :/export/koji)");
+        }
         spec.Pki.KeyAlgorithm = (spec.Pki.KeyAlgorithm ?? "").Trim().ToLowerInvariant();
         if (Pki.Keys.Parse(spec.Pki.KeyAlgorithm) is null)
             throw Error("pki.keyAlgorithm", $"must be rsa or ecdsa, got '{spec.Pki.KeyAlgorithm}'");

@@ -49,10 +49,18 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         return new FarmPlan(
             spec.Name,
             new NetworkSpec(names.Network),
-            [.. dbVolume, .. spec.Storage.HostPath is null ? [new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")] : Array.Empty<VolumeSpec>(), .. mockVolumes],
+            [.. dbVolume, .. spec.Storage.HostPath is null ? [KojiVolume(spec, names)] : Array.Empty<VolumeSpec>(), .. mockVolumes],
             planImages,
             containers.Select(c => c with { ConfigHash = ConfigHash.Of(c) }).ToList()) { Labels = FarmLabels.Of(stack) };
     }
+
+    private static VolumeSpec KojiVolume(StackSpec spec, FarmNames names) =>
+        spec.Storage.VolumeOptions.Count == 0
+            ? new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")
+            : new VolumeSpec(names.KojiVolume, $"/mnt/koji on {spec.Storage.VolumeOptions["type"]} {spec.Storage.VolumeOptions["device"]} (storage.volumeOptions)")
+            {
+                DriverOptions = new Dictionary<string, string>(spec.Storage.VolumeOptions, StringComparer.Ordinal),
+            };
 
     /// <summary>What every Koji container of one plan shares.</summary>
     private sealed record Parts(StackSpec Spec, FarmNames Names, IReadOnlyDictionary<string, object?> Model, FarmCredentials Creds, string Image, string? BuilderImage)

@@ -39,6 +39,9 @@ public sealed class Down(Stack stack)
         .. spec.Storage.HostPath is { } path
             ? [$"kept /mnt/koji in {path} (storage.hostPath): koji-farm never deletes storage it did not make"]
             : Array.Empty<string>(),
+        .. spec.Storage.VolumeOptions.TryGetValue("device", out var device)
+            ? [$"kept the files of {spec.Storage.VolumeOptions["type"]} {device} (storage.volumeOptions): removing the volume only unmounts it"]
+            : Array.Empty<string>(),
     ];
 
     /// <summary>What `down --purge` would delete: the state folder (when there is one) and the stack's volumes. Refuses (exit 2) a folder koji-farm did not make.</summary>

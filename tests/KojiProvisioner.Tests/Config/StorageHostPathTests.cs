@@ -41,6 +41,33 @@ public sealed class StorageHostPathTests : IDisposable
     }
 
     [Fact]
+    public void Volume_options_make_the_mnt_koji_volume_an_NFS_mount_that_up_creates_with_the_local_driver()
+    {
+        var stack = TestFarm.Stack(builders: 0, spec => spec.Storage.VolumeOptions = new()
+        {
+            ["type"] = "nfs", ["o"] = "addr=nfs.acme.example,rw,nfsvers=4", ["device"] = ":/export/koji",
+        });
+        var plan = TestFarm.Plan(stack);
+        var volume = plan.Volumes.Single(v => v.Name == "koji-farm-demo-mnt-koji");
+        Assert.Equal("nfs", volume.DriverOptions["type"]);
+        var converge = KojiProvisioner.Docker.ConvergePlanner.Plan(plan, new KojiProvisioner.Docker.ObservedFarm(plan.Stack, [], [], [], new Dictionary<string, string>()));
+        var step = converge.Of(KojiProvisioner.Docker.ResourceKind.Volume).Single(s => s.Name == volume.Name);
+        Assert.Equal("not found; /mnt/koji on nfs :/export/koji (storage.volumeOptions)", step.Cause);
+        Assert.Equal(":/export/koji", converge.VolumeOptions[volume.Name]["device"]);
+        Assert.Contains("kept the files of nfs :/export/koji (storage.volumeOptions): removing the volume only unmounts it", Down.KeptOnPurge(stack.Spec));
+    }
+
+    [Theory]
+    [InlineData("  hostPath: nfs\n  volumeOptions:\n    type: nfs\n    device: :/x\n", "storage.volumeOptions: give storage.hostPath or storage.volumeOptions, not both")]
+    [InlineData("  volumeOptions:\n    type: nfs\n    device: :/x\n    size: 1g\n", "storage.volumeOptions.size: the local volume driver takes type, o and device")]
+    [InlineData("  volumeOptions:\n    type: nfs\n", "storage.volumeOptions: needs type and device")]
+    public void Bad_volume_options_are_refused(string storage, string expected)
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.Path, "nfs"));
+        Assert.Contains(expected, Assert.Throws<InputException>(() => Load(storage)).Message);
+    }
+
+    [Fact]
     public void Down_purge_says_it_keeps_what_koji_farm_did_not_make()
     {
         var spec = TestFarm.Stack(builders: 0, s =>

@@ -97,6 +97,31 @@ public sealed class ExternalDatabasePlanTests(ITestOutputHelper output) : IDispo
             """, text);
     }
 
+    private static readonly ExternalDatabaseTarget Target = new("pg.corp.example", 5432, "koji", "koji", "pw", "verify-full", null);
+
+    [Fact]
+    public void An_empty_database_or_one_this_stack_claimed_is_used_whatever_state_folder_claimed_it()
+    {
+        ExternalDatabase.Check(new ExternalDatabaseState(null, 0, null, null), Target, "demo");
+        ExternalDatabase.Check(new ExternalDatabaseState(new SchemaVersion(1, 35), 0, "aaaa", "demo"), Target, "demo");
+        // Claimed, the hub's first start then failed before the schema: still this stack's.
+        ExternalDatabase.Check(new ExternalDatabaseState(null, 0, "bbbb", "demo"), Target, "demo");
+    }
+
+    [Theory]
+    [InlineData(null, 3, null, null, "holds 3 table(s) and no Koji schema")]
+    [InlineData("1.35", 0, null, null, "holds a Koji 1.35 schema that no koji-farm farm made")]
+    [InlineData("1.35", 0, "0123456789abcdef0123", "other", "holds the Koji of another farm (stack 'other', CA sha256:0123456789abcdef)")]
+    [InlineData(null, 0, "0123456789abcdef0123", "other", "holds the Koji of another farm (stack 'other'")]
+    public void A_database_that_is_not_this_stacks_is_refused_in_one_line_before_any_change(string? schema, int tables, string? owner, string? ownerStack, string expected)
+    {
+        var found = new ExternalDatabaseState(schema is null ? null : SchemaVersion.Parse(schema), tables, owner, ownerStack);
+        var e = Assert.Throws<InputException>(() => ExternalDatabase.Check(found, Target, "demo"));
+        Assert.Contains(expected, e.Message);
+        Assert.Contains("nothing was changed", e.Message);
+        Assert.DoesNotContain("\n", e.Message);
+    }
+
     [Fact]
     public void A_Koji_upgrade_on_an_external_database_stops_the_daemons_and_backs_up_before_the_engine_phase()
     {

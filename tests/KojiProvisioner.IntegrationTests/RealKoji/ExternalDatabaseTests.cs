@@ -73,7 +73,7 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
 
         var preview = await steps.Run("preview names the external database", () => stack.RunAsync("preview"));
         Assert.True(preview.ExitCode == 0, preview.ToString());
-        Assert.Contains($"claim     database  database koji as koji on {pg.Host}:{pg.Port}", preview.Out);
+        Assert.Matches($@"claim\s+database\s+database\s+koji\s+as\s+koji\s+on\s+{System.Text.RegularExpressions.Regex.Escape(pg.Host)}:{pg.Port}\s+answered\s+\(sslMode\s+verify-full\s+with\s+database\.caFile\),\s+empty", preview.Out);
         Assert.DoesNotContain($"{stack.Name}-db", preview.Out);
         Assert.DoesNotContain($"koji-farm-{stack.Name}-mnt-koji", preview.Out);
 

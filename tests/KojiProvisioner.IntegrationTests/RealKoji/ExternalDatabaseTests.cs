@@ -233,7 +233,9 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
             request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, false));
             request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
             request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            using var server = request.Create(ca, now, now.AddDays(1), RandomNumberGenerator.GetBytes(12));
+            var serial = RandomNumberGenerator.GetBytes(12);
+            serial[0] = (byte)(serial[0] & 0x7F | 0x01); // positive, no leading zero byte
+            using var server = request.Create(ca, now, now.AddDays(1), serial);
 
             File.WriteAllText(Path.Combine(_dir, "db-ca.crt"), ca.ExportCertificatePem() + "\n");
             File.WriteAllText(Path.Combine(_dir, "server.crt"), server.ExportCertificatePem() + "\n");

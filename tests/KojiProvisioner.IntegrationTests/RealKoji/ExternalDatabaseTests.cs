@@ -39,7 +39,9 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
         TestStack.SkipWithoutKoji();
         var steps = new Steps(output);
         await using var pg = await steps.Run("a PostgreSQL server with TLS, outside any farm", () => CompanyPostgres.StartAsync());
-        await pg.PsqlAsync("postgres", "CREATE DATABASE shop OWNER koji; CREATE DATABASE otherfarm OWNER koji;");
+        // One statement a call: psql -c runs several in one transaction, which CREATE DATABASE refuses.
+        await pg.PsqlAsync("postgres", "CREATE DATABASE shop OWNER koji");
+        await pg.PsqlAsync("postgres", "CREATE DATABASE otherfarm OWNER koji");
         await pg.PsqlAsync("shop", "CREATE TABLE orders (id int); GRANT ALL ON orders TO koji;");
         await pg.PsqlAsync("otherfarm", "CREATE TABLE users (id int); CREATE TABLE koji_farm_owner (fingerprint text, stack text, claimed_at timestamptz DEFAULT now()); " +
             "INSERT INTO koji_farm_owner (fingerprint, stack) VALUES ('00ff00ff00ff00ff00ff', 'someone-else');");

@@ -67,7 +67,7 @@ internal static class DownCommand
         if (what.Length == 0) what = "nothing (no volumes, no state folder)";
         if (!io.Console.Profile.Capabilities.Interactive)
             throw new InputException($"down --purge of stack '{stack}' deletes {what}: add --yes to confirm");
-        return io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(stack)}' (the database, /mnt/koji and the CA)?", defaultValue: false);
+        return io.Console.Confirm($"Delete {Markup.Escape(what)} of stack '{Markup.Escape(stack)}' (the farm's data in them and the CA)?", defaultValue: false);
     }
 
     /// <param name="found">For `--name` only: whether the engine had the farm (null fields are left out of the JSON).</param>
@@ -88,6 +88,7 @@ internal static class DownCommand
                 stateDir,
                 stateDirOutcome,
                 warnings = result.Warnings,
+                kept = result.Kept,
             }));
             return;
         }
@@ -98,7 +99,7 @@ internal static class DownCommand
             io.Console.MarkupLine(Markup.Escape($"kept volumes {string.Join(", ", result.KeptVolumes)} (the farm's data: {keptHint})"));
         if (result.RemovedVolumes.Count > 0)
             io.Console.MarkupLine(Markup.Escape($"removed volumes {string.Join(", ", result.RemovedVolumes)}"));
-        foreach (var line in extraLines)
+        foreach (var line in result.Kept.Concat(extraLines))
             io.Console.MarkupLine(Markup.Escape(line));
     }
 }

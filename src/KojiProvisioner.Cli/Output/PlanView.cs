@@ -27,7 +27,7 @@ internal static class PlanView
                 Markup.Escape(string.Join(", ", c.DependsOn)));
         }
         io.Console.Write(table);
-        io.Console.MarkupLine($"network [bold]{Markup.Escape(plan.Network.Name)}[/]; volumes {Markup.Escape(string.Join(", ", plan.Volumes.Select(v => v.Name)))}");
+        io.Console.MarkupLine($"network [bold]{Markup.Escape(plan.Network.Name)}[/]; volumes {Markup.Escape(plan.Volumes.Count == 0 ? "none" : string.Join(", ", plan.Volumes.Select(v => v.Name)))}");
         WriteEngine(io, changes);
         if (koji is not null)
             WriteKoji(io, koji);

@@ -93,9 +93,11 @@ public static class Backup
     {
         var names = definition.Names;
         var stack = definition.Stack;
-        var db = names.Container(Roles.Db);
+        // An external database is dumped from the hub's container, which has pg_dump and reaches it.
+        var db = names.Container(definition.ExternalDatabase is null ? Roles.Db : Roles.Hub);
         if (await engine.InspectContainerAsync(db, ct) is not { State.Running: true })
-            throw new FarmException($"stack '{stack.Name}': the database container {db} is not running: run `koji-farm up` first (backup reads the live database)");
+            throw new FarmException($"stack '{stack.Name}': the {(definition.ExternalDatabase is null ? "database" : "hub")} container {db} is not running: " +
+                "run `koji-farm up` first (backup reads the live database)");
         var clock = Stopwatch.StartNew();
         var unfinished = UnfinishedParts(outDir);
         foreach (var file in unfinished)
@@ -149,8 +151,9 @@ public static class Backup
     {
         var names = definition.Names;
         var stack = definition.Stack;
-        var db = names.Container(Roles.Db);
-        var schema = await FarmDatabase.SchemaVersionAsync(engine, db, ct);
+        var external = definition.ExternalDatabase;
+        var db = names.Container(external is null ? Roles.Db : Roles.Hub);
+        var schema = external is null ? await FarmDatabase.SchemaVersionAsync(engine, db, ct) : (await ExternalDatabase.ReadAsync(external, ct)).Schema;
         var hub = names.Container(Roles.Hub);
         var kojiVersion = await engine.InspectContainerAsync(hub, ct) is { State.Running: true }
             ? await FarmDatabase.KojiVersionAsync(engine, hub, ct)
@@ -160,8 +163,15 @@ public static class Backup
         // 1. The database first: the tar that follows then holds every file the dump refers to.
         parts.Add(await WritePartAsync(outDir, BackupManifest.Database, DatabaseFile, progress, clock, async target =>
         {
-            var (code, stderr) = await engine.ExecStreamAsync(db,
-                ["sh", "-c", "exec pg_dump --format=custom --compress=6 --dbname=\"$POSTGRES_DB\""], "postgres", null, target, ct);
+            var (code, stderr) = external is null
+                ? await engine.ExecStreamAsync(db,
+                    ["sh", "-c", "exec pg_dump --format=custom --compress=6 --dbname=\"$POSTGRES_DB\""], "postgres", null, target, ct)
+                // The password from the hub's own hub.conf (never on a command line); PGSSLMODE and PGSSLROOTCERT are the hub's.
+                : await engine.ExecStreamAsync(db,
+                    ["sh", "-c", "PGPASSWORD=\"$(sed -n 's/^DBPass = //p' /etc/koji-hub/hub.conf)\" exec pg_dump --format=custom --compress=6 " +
+                        "--host=\"$1\" --port=\"$2\" --username=\"$3\" --dbname=\"$4\" --exclude-table=" + ExternalDatabase.OwnerTable,
+                        "pg_dump", external.Host, external.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), external.User, external.Name],
+                    "root", null, target, ct);
             if (code != 0)
                 throw new FarmException($"pg_dump in container {db} failed (exit code {code}): {stderr.Trim()}");
         }));
@@ -169,7 +179,7 @@ public static class Backup
         // 2. /mnt/koji, out of its volume (a never-started container mounts it read-only).
         parts.Add(await WritePartAsync(outDir, BackupManifest.MntKoji, MntKojiFile, progress, clock, async target =>
         {
-            await using var access = await FarmDatabase.VolumeAccessAsync(engine, definition, names.KojiVolume, "/mnt/koji", readOnly: true, "backup", ct);
+            await using var access = await FarmDatabase.VolumeAccessAsync(engine, definition, names.MntKoji, "/mnt/koji", readOnly: true, "backup", ct);
             await engine.CopyFolderOutAsync(access.Id, "/mnt/koji", target, ct);
         }));
 

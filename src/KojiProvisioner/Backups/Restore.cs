@@ -93,8 +93,8 @@ public static class Restore
 
         // /mnt/koji first: unpacking again over a half-unpacked tree is harmless.
         var koji = manifest.Part(BackupManifest.MntKoji);
-        progress?.Report(new FarmEvent(FarmStep.Restore, koji.Name, $"unpacking {Bytes.Format(koji.Bytes)} into volume {names.KojiVolume}", clock.Elapsed));
-        await using (var access = await FarmDatabase.VolumeAccessAsync(engine, definition, names.KojiVolume, "/mnt/koji", readOnly: false, "restore", ct))
+        progress?.Report(new FarmEvent(FarmStep.Restore, koji.Name, $"unpacking {Bytes.Format(koji.Bytes)} into {names.MntKoji}", clock.Elapsed));
+        await using (var access = await FarmDatabase.VolumeAccessAsync(engine, definition, names.MntKoji, "/mnt/koji", readOnly: false, "restore", ct))
         await using (var tar = File.OpenRead(Path.Combine(pending.From, koji.File)))
             await engine.CopyTarInAsync(access.Id, "/mnt", tar, ct);
         changes.Add($"restored /mnt/koji from {pending.From} ({Bytes.Format(koji.Bytes)})");

@@ -147,6 +147,9 @@ public static class StackLoader
             foreach (var child in section.GetChildren())
             {
                 var childPath = Join(path, child.Key);
+                if (type == typeof(DatabaseSpec) && string.Equals(child.Key, "password", StringComparison.OrdinalIgnoreCase))
+                    throw Error(child.Path, childPath,
+                        "the password never goes in the stack: put it in a file readable only by you and name that file in database.passwordFile");
                 if (!properties.TryGetValue(child.Key, out var property))
                 {
                     var hint = Suggest(child.Key, properties.Keys);

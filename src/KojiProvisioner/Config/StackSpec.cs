@@ -15,6 +15,8 @@ public sealed class StackSpec
     public KojiSourceSpec Koji { get; set; } = new();
     public HubSpec Hub { get; set; } = new();
     public DatabaseSpec Database { get; set; } = new();
+    /// <summary>Where /mnt/koji lives: the farm's own volume, or storage the company provides.</summary>
+    public StorageSpec Storage { get; set; } = new();
     public WebSpec Web { get; set; } = new();
     public KojiraSpec Kojira { get; set; } = new();
     public BuildersSpec Builders { get; set; } = new();
@@ -56,12 +58,52 @@ public sealed class HubSpec
 
 public sealed class DatabaseSpec
 {
+    /// <summary>libpq's sslmode values (database.sslMode).</summary>
+    public static readonly IReadOnlyList<string> SslModes = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"];
+
     public string Name { get; set; } = "koji";
     public string User { get; set; } = "koji";
-    /// <summary>Host port to publish PostgreSQL on; 0 keeps it inside the farm's network.</summary>
-    [Bounds(0, 65535, Note = "0 keeps it unpublished")]
+    /// <summary>
+    /// The farm's own database container: host port to publish PostgreSQL on, 0 keeps it inside the
+    /// farm's network. An external database (<see cref="Host"/>): its port, 0 for PostgreSQL's 5432.
+    /// </summary>
+    [Bounds(0, 65535, Note = "0 keeps it unpublished, or 5432 with database.host")]
     public int Port { get; set; }
     public string BindAddress { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// The company's PostgreSQL server (a name or address the hub container and this machine both
+    /// reach). Set: no database container; the hub uses this one, `down --purge` never drops it.
+    /// </summary>
+    public string? Host { get; set; }
+    /// <summary>A file holding the external database user's password (never the password itself in the stack).</summary>
+    public string? PasswordFile { get; set; }
+    /// <summary>libpq's sslmode for the external database; verify-full (the default) and verify-ca need <see cref="CaFile"/>.</summary>
+    public string? SslMode { get; set; }
+    /// <summary>The CA certificate (PEM) that signed the external database server's certificate.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>Whether the database lives outside the farm (validated spec).</summary>
+    public bool External => !string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>The external database's port (5432 when <see cref="Port"/> is 0).</summary>
+    public int ExternalPort() => Port == 0 ? 5432 : Port;
+}
+
+/// <summary>/mnt/koji (Koji's topdir): builds, repos, logs; shared by the hub, kojira, the web and the builders.</summary>
+public sealed class StorageSpec
+{
+    /// <summary>
+    /// A folder on the Docker host (e.g. an NFS mount the host already has) bind-mounted as /mnt/koji
+    /// instead of the farm's volume. The hub lays out Koji's folders in it and gives them to the
+    /// httpd user (uid 33); `down --purge` never deletes it.
+    /// </summary>
+    public string? HostPath { get; set; }
+    /// <summary>
+    /// Options of Docker's `local` volume driver for the farm's /mnt/koji volume, e.g. type: nfs,
+    /// o: addr=nfs.example.com,rw,nfsvers=4, device: :/export/koji: the volume mounts the company's
+    /// export. `down --purge` removes the volume (the mount), never the export's files.
+    /// </summary>
+    public Dictionary<string, string> VolumeOptions { get; set; } = new();
 }
 
 public sealed class WebSpec

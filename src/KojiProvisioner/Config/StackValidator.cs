@@ -143,6 +143,26 @@ internal static partial class StackValidator
             throw Error("database.name", $"'{spec.Database.Name}' is not a valid database name");
         if (!IdentifierLike(spec.Database.User))
             throw Error("database.user", $"'{spec.Database.User}' is not a valid database user name");
+        ValidateExternalDatabase(spec.Database, stackDir, Error);
+        if (!string.IsNullOrWhiteSpace(spec.Storage.HostPath))
+        {
+            spec.Storage.HostPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.Storage.HostPath, stackDir));
+            if (!Directory.Exists(spec.Storage.HostPath))
+                throw Error("storage.hostPath", $"{spec.Storage.HostPath} is not a folder (mount the company's storage there first)");
+            if (spec.Storage.HostPath == "/" || spec.Storage.HostPath.Contains(':') || spec.Storage.HostPath.Contains(','))
+                throw Error("storage.hostPath", $"'{spec.Storage.HostPath}' cannot be a bind mount's source (not the root folder, no ':' or ',')");
+        }
+        else
+            spec.Storage.HostPath = null;
+        if (spec.Storage.VolumeOptions.Count > 0)
+        {
+            if (spec.Storage.HostPath is not null)
+                throw Error("storage.volumeOptions", "give storage.hostPath or storage.volumeOptions, not both");
+            foreach (var key in spec.Storage.VolumeOptions.Keys.Where(k => k is not ("type" or "o" or "device")))
+                throw Error($"storage.volumeOptions.{key}", "the local volume driver takes type, o and device");
+            if (!spec.Storage.VolumeOptions.ContainsKey("type") || !spec.Storage.VolumeOptions.ContainsKey("device"))
+                throw Error("storage.volumeOptions", "needs type and device (e.g. type: nfs, o: addr=nfs.example.com,rw, device: :/export/koji)");
+        }
         spec.Pki.KeyAlgorithm = (spec.Pki.KeyAlgorithm ?? "").Trim().ToLowerInvariant();
         if (Pki.Keys.Parse(spec.Pki.KeyAlgorithm) is null)
             throw Error("pki.keyAlgorithm", $"must be rsa or ecdsa, got '{spec.Pki.KeyAlgorithm}'");
@@ -284,6 +304,52 @@ internal static partial class StackValidator
             if (Directory.GetFiles(dir, pattern).Length != 1)
                 throw error(key, $"{dir} must hold exactly one {pattern}");
         return dir;
+    }
+
+    /// <summary>
+    /// database.host and what goes with it: the password from a file (read now, so a missing or
+    /// empty one stops every verb), libpq's sslmode, and the CA that verifies the server. The
+    /// file paths are made absolute in the validated copy.
+    /// </summary>
+    private static void ValidateExternalDatabase(DatabaseSpec db, string stackDir, Func<string, string, InputException> error)
+    {
+        if (!db.External)
+        {
+            foreach (var (key, value) in new[] { ("database.passwordFile", db.PasswordFile), ("database.sslMode", db.SslMode), ("database.caFile", db.CaFile) })
+                if (!string.IsNullOrWhiteSpace(value))
+                    throw error(key, "only with database.host (the farm's own database container makes its password itself and needs no TLS)");
+            return;
+        }
+        if (StackValues.HostProblem(db.Host!) is { } hostProblem)
+            throw error("database.host", hostProblem);
+        if (string.IsNullOrWhiteSpace(db.PasswordFile))
+            throw error("database.passwordFile", $"required with database.host: a file holding the password of database user '{db.User}'");
+        db.PasswordFile = Path.GetFullPath(db.PasswordFile, stackDir);
+        if (!File.Exists(db.PasswordFile))
+            throw error("database.passwordFile", $"{db.PasswordFile} does not exist");
+        if (ExternalPassword(db.PasswordFile).Length == 0)
+            throw error("database.passwordFile", $"{db.PasswordFile} is empty");
+        db.SslMode = string.IsNullOrWhiteSpace(db.SslMode) ? "verify-full" : db.SslMode.Trim();
+        if (!DatabaseSpec.SslModes.Contains(db.SslMode))
+            throw error("database.sslMode", $"'{db.SslMode}' is not one of: {string.Join(", ", DatabaseSpec.SslModes)}");
+        if (!string.IsNullOrWhiteSpace(db.CaFile))
+        {
+            db.CaFile = Path.GetFullPath(db.CaFile, stackDir);
+            if (!File.Exists(db.CaFile))
+                throw error("database.caFile", $"{db.CaFile} does not exist");
+            if (!File.ReadAllText(db.CaFile).Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+                throw error("database.caFile", $"{db.CaFile} holds no PEM certificate");
+        }
+        else if (db.SslMode is "verify-ca" or "verify-full")
+            throw error("database.caFile", $"required with sslMode {db.SslMode}: the CA certificate (PEM) that signed the database server's certificate " +
+                "(or set database.sslMode to require, which encrypts without checking the server)");
+    }
+
+    /// <summary>The external database's password: the file's first line.</summary>
+    public static string ExternalPassword(string passwordFile)
+    {
+        using var reader = new StreamReader(passwordFile);
+        return (reader.ReadLine() ?? "").Trim();
     }
 
     /// <summary>The Koji host name of local builder N: also its container's name.</summary>

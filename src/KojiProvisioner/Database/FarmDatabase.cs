@@ -30,10 +30,13 @@ public static class FarmDatabase
             $"SELECT (to_regclass('public.users') IS NOT NULL)::int || '' || (to_regclass('public.{SchemaLog}') IS NOT NULL)::int || '' || (to_regclass('public.repo_queue') IS NOT NULL)::int", ct);
         if (flags.Length != 3 || flags[0] != '1')
             return null;
-        if (flags[1] == '1' && await QueryAsync(engine, db, $"SELECT to_version FROM {SchemaLog} ORDER BY id DESC LIMIT 1", ct) is { Length: > 0 } logged)
-            return SchemaVersion.Parse(logged);
-        return flags[2] == '1' ? new SchemaVersion(1, 35) : new SchemaVersion(1, 34);
+        var logged = flags[1] == '1' ? await QueryAsync(engine, db, $"SELECT to_version FROM {SchemaLog} ORDER BY id DESC LIMIT 1", ct) : null;
+        return SchemaFrom(logged, flags[2] == '1');
     }
+
+    /// <summary>A Koji schema's version: the last one koji-farm logged, else 1.35 when it has 1.35's repo_queue, else 1.34.</summary>
+    internal static SchemaVersion SchemaFrom(string? logged, bool hasRepoQueue) =>
+        logged is { Length: > 0 } ? SchemaVersion.Parse(logged) : hasRepoQueue ? new SchemaVersion(1, 35) : new SchemaVersion(1, 34);
 
     /// <summary>How many times each upgrade script ran on this database (from koji-farm's schema log).</summary>
     public static async Task<IReadOnlyList<string>> UpgradesRunAsync(DockerEngine engine, string db, CancellationToken ct)
@@ -61,6 +64,7 @@ public static class FarmDatabase
     public static Task<HelperLease> VolumeAccessAsync(DockerEngine engine, FarmDefinition definition, string volume, string target,
         bool readOnly, string purpose, CancellationToken ct) =>
         engine.CreateHelperAsync(new HelperContainer(definition.Stack.Name, purpose,
-            definition.Plan.Containers.First(c => c.Role == Roles.Db).Image,
+            // An external database leaves no db container in the plan: the hub's image serves as well.
+            (definition.Plan.Containers.FirstOrDefault(c => c.Role == Roles.Db) ?? definition.Plan.Containers.First(c => c.Role == Roles.Hub)).Image,
             [new Mount(volume, target, readOnly)], definition.Plan.Labels), ct);
 }

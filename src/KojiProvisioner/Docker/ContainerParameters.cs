@@ -107,7 +107,7 @@ public static class ContainerParameters
     public const string SignerPurpose = "signer";
 
     private static List<DockerMount> VolumeMounts(IEnumerable<Farm.Mount> mounts) =>
-        mounts.Select(m => new DockerMount { Type = "volume", Source = m.Volume, Target = m.Target, ReadOnly = m.ReadOnly }).ToList();
+        mounts.Select(m => new DockerMount { Type = m.IsHostPath ? "bind" : "volume", Source = m.Volume, Target = m.Target, ReadOnly = m.ReadOnly }).ToList();
 
     private static Dictionary<string, string> HelperLabels(HelperContainer helper)
     {

@@ -42,6 +42,9 @@ public sealed record ConvergePlan(string Stack, string Network, IReadOnlyList<Co
 {
     /// <summary>Labels for the volumes it creates, beyond the stack's (the state folder's fingerprint).</summary>
     public IReadOnlyDictionary<string, string>? VolumeLabels { get; init; }
+    /// <summary>Driver options of the volumes that have them (an NFS /mnt/koji), by name.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> VolumeOptions { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
     /// <summary>The farm's own labels (<see cref="FarmPlan.Labels"/>), put on what the plan creates.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

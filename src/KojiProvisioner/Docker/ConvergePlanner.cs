@@ -23,7 +23,7 @@ public static class ConvergePlanner
         foreach (var v in plan.Volumes)
             steps.Add(observed.Volumes.Contains(v.Name, StringComparer.Ordinal)
                 ? new ConvergeStep(ResourceKind.Volume, StepAction.Keep, v.Name, "exists")
-                : new ConvergeStep(ResourceKind.Volume, StepAction.Create, v.Name, "not found"));
+                : new ConvergeStep(ResourceKind.Volume, StepAction.Create, v.Name, v.DriverOptions.Count == 0 ? "not found" : $"not found; {v.Purpose}"));
         foreach (var v in observed.Volumes.Where(v => plan.Volumes.All(p => p.Name != v)).Order(StringComparer.Ordinal))
             steps.Add(new ConvergeStep(ResourceKind.Volume, StepAction.Keep, v, "not in the plan; kept (only down --purge removes volumes)"));
 
@@ -46,7 +46,11 @@ public static class ConvergePlanner
         foreach (var c in DependencyOrder.StartOrder(plan.Containers))
             steps.Add(ContainerStep(c, observed.Container(c.Name), observed.ImageIds));
 
-        return new ConvergePlan(plan.Stack, plan.Network.Name, steps) { Labels = plan.Labels, VolumeLabels = plan.VolumeLabels };
+        return new ConvergePlan(plan.Stack, plan.Network.Name, steps)
+        {
+            Labels = plan.Labels, VolumeLabels = plan.VolumeLabels,
+            VolumeOptions = plan.Volumes.Where(v => v.DriverOptions.Count > 0).ToDictionary(v => v.Name, v => v.DriverOptions, StringComparer.Ordinal),
+        };
     }
 
     private static ConvergeStep ContainerStep(ContainerSpec spec, ObservedContainer? found, IReadOnlyDictionary<string, string> imageIds)

@@ -377,9 +377,19 @@ public sealed partial class DockerEngine : IDockerEngine
             v => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(v.Labels ?? new Dictionary<string, string>()), StringComparer.Ordinal);
     }
 
-    public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) =>
-        Guard($"creating volume {name}", () => _client.Volumes.CreateAsync(
-            new VolumesCreateParameters { Name = name, Labels = StackLabels(stack, labels) }, ct));
+    public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyDictionary<string, string>? driverOptions = null) =>
+        Guard($"creating volume {name}", () =>
+        {
+            var parameters = new VolumesCreateParameters { Name = name, Labels = StackLabels(stack, labels) };
+            if (driverOptions is not null)
+            {
+                // The local driver mounts the company's export (type=nfs) when the volume is first used.
+                parameters.Driver = "local";
+                parameters.DriverOpts = driverOptions.ToDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal);
+            }
+            return _client.Volumes.CreateAsync(parameters, ct);
+        });
 
     /// <summary>False when the volume was already gone.</summary>
     public async Task<bool> RemoveVolumeAsync(string name, CancellationToken ct)

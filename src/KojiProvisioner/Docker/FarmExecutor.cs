@@ -45,7 +45,7 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
             var labels = new Dictionary<string, string>(plan.Labels, StringComparer.Ordinal);
             foreach (var (key, value) in plan.VolumeLabels ?? new Dictionary<string, string>())
                 labels[key] = value;
-            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, labels);
+            await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, labels, plan.VolumeOptions.GetValueOrDefault(step.Name));
             run.Report(FarmStep.Volume, step.Name, "created");
         }
         foreach (var step in plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build))
@@ -403,4 +403,6 @@ public sealed record DownResult(
 {
     /// <summary>The stack's state folder, when this `down --purge` deleted it.</summary>
     public string? RemovedStateFolder { get; init; }
+    /// <summary>What `down --purge` left because koji-farm did not make it (an external database), each with why.</summary>
+    public IReadOnlyList<string> Kept { get; init; } = [];
 }

@@ -23,7 +23,8 @@ public interface IDockerEngine : IDisposable
     Task CreateNetworkAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null);
     Task<bool> RemoveNetworkAsync(string name, CancellationToken ct);
     Task<IReadOnlyList<string>> ListVolumesAsync(string stack, CancellationToken ct);
-    Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null);
+    Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyDictionary<string, string>? driverOptions = null);
     Task<bool> RemoveVolumeAsync(string name, CancellationToken ct);
     Task<string?> ImageIdAsync(string reference, CancellationToken ct);
     Task BuildImageAsync(ImageSpec image, Stream context, string? networkMode, IProgress<string>? output, CancellationToken ct);

@@ -14,6 +14,11 @@ public sealed record FarmDefinition(
 {
     public FarmNames Names => new(Stack.Spec);
 
+    /// <summary>The company's PostgreSQL the stack's database.host names; null: the farm's own db container.</summary>
+    public ExternalDatabaseTarget? ExternalDatabase => Stack.Spec.Database is { External: true } db
+        ? new ExternalDatabaseTarget(db.Host!, db.ExternalPort(), db.Name, db.User, Credentials.DbPassword, db.SslMode ?? "verify-full", db.CaFile)
+        : null;
+
     /// <summary>kojid <c>allowed_scms</c> of every builder: the stack's, then the content file's Flocks'.</summary>
     public IReadOnlyList<string> AllowedScms { get; init; } = [];
 
@@ -51,7 +56,8 @@ public sealed record FarmDefinition(
             pki.CaCertificatePem,
             ToCertKey(pki.Server),
             pki.Clients.ToDictionary(c => c.Key, c => ToCertKey(c.Value), StringComparer.Ordinal),
-            state.Secret("db-password"),
+            // An external database's password is the company's, read from its file; never kept in the state folder.
+            spec.Database.External ? StackValidator.ExternalPassword(spec.Database.PasswordFile!) : state.Secret("db-password"),
             state.Secret("web-secret", 32)) { CrlPem = pki.CrlPem };
 
         var scms = MergeScms(spec, allowedScms);
@@ -66,4 +72,14 @@ public sealed record FarmDefinition(
     /// <summary>Where the admin's certificate and the CA are kept, for client profiles.</summary>
     public string AdminCertificatePath => Path.Combine(State.Path, "client", Identities.Admin + ".pem");
     public string CaPath => Path.Combine(State.Path, "pki", "ca.crt");
+}
+
+/// <summary>An external PostgreSQL as koji-farm and the hub reach it (the password read from database.passwordFile).</summary>
+public sealed record ExternalDatabaseTarget(string Host, int Port, string Name, string User, string Password, string SslMode, string? CaFile)
+{
+    /// <summary>"database koji as koji on db.example.com:5432", for messages and the plan.</summary>
+    public string Where => $"database {Name} as {User} on {Host}:{Port}";
+
+    /// <summary>Never the password: a record's generated ToString would print it.</summary>
+    public override string ToString() => Where;
 }

@@ -33,10 +33,11 @@ public static class FarmIdentity
 
     /// <summary>Labels for the volumes `up` creates now: the fingerprint of the CA the state folder holds, or of the one the plan made (written as the plan's first step).</summary>
     public static IReadOnlyDictionary<string, string> VolumeLabels(StateFolder state, string caCertificatePem) =>
-        new Dictionary<string, string>
-        {
-            [Labels.StateFingerprint] = Fingerprint(state) ?? Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(caCertificatePem))),
-        };
+        new Dictionary<string, string> { [Labels.StateFingerprint] = FingerprintOrNew(state, caCertificatePem) };
+
+    /// <summary>The fingerprint of the CA the state folder holds, or of the one the plan made (written as the plan's first step).</summary>
+    public static string FingerprintOrNew(StateFolder state, string caCertificatePem) =>
+        Fingerprint(state) ?? Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(caCertificatePem)));
 
     /// <summary>
     /// The fingerprints on <paramref name="volumes"/> that this state folder neither made nor adopted.

@@ -8,6 +8,9 @@ public sealed class FarmNames(StackSpec spec)
     public string Network => $"koji-farm-{spec.Name}";
     public string DbVolume => $"koji-farm-{spec.Name}-db";
     public string KojiVolume => $"koji-farm-{spec.Name}-mnt-koji";
+
+    /// <summary>What is mounted as /mnt/koji: the company's folder (storage.hostPath), else the farm's volume.</summary>
+    public string MntKoji => spec.Storage.HostPath ?? KojiVolume;
     public string Container(string role) => $"{spec.Name}-{role}";
     public string Builder(int index) => StackValidator.LocalBuilderName(spec.Name, index);
 

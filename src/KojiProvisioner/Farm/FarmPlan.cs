@@ -23,7 +23,11 @@ public sealed record FarmPlan(
 public sealed record NetworkSpec(string Name);
 
 /// <summary>A named volume. Holds data: `up` never recreates or removes one.</summary>
-public sealed record VolumeSpec(string Name, string Purpose);
+public sealed record VolumeSpec(string Name, string Purpose)
+{
+    /// <summary>Options of the `local` driver (type, o, device: an NFS export); empty: a plain local volume.</summary>
+    public IReadOnlyDictionary<string, string> DriverOptions { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// An image built through the engine from a recipe folder under infra/images. Its tag carries a hash
@@ -39,7 +43,11 @@ public sealed record ImageSpec(
     public string? Unbuildable { get; init; }
 }
 
-public sealed record Mount(string Volume, string Target, bool ReadOnly);
+/// <summary>A volume, or a folder of the Docker host (an absolute path: volume names never start with '/'), mounted at <paramref name="Target"/>.</summary>
+public sealed record Mount(string Volume, string Target, bool ReadOnly)
+{
+    public bool IsHostPath => Volume.StartsWith('/');
+}
 
 public sealed record PublishedPort(string HostIp, int HostPort, int ContainerPort)
 {

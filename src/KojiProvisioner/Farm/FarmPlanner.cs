@@ -27,7 +27,11 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         var spec = stack.Spec;
         var names = new FarmNames(spec);
         var parts = new Parts(spec, names, TemplateModel.Base(stack, creds, names), creds, images.Koji.Reference, images.Builder?.Reference);
-        var containers = new List<ContainerSpec> { Db(spec, names, creds, images.Db), Hub(parts) };
+        var external = spec.Database.External;
+        var containers = new List<ContainerSpec>();
+        if (!external)
+            containers.Add(Db(spec, names, creds, images.Db));
+        containers.Add(Hub(parts));
         if (spec.Web.Enabled)
             containers.Add(Web(parts));
         if (spec.Kojira.Enabled)
@@ -40,14 +44,23 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
             ? Enumerable.Range(1, spec.Builders.Count).Select(i => new VolumeSpec(MockVolume(names.Builder(i)), $"/var/lib/mock of {names.Builder(i)}: its buildroots"))
             : [];
         // In build order: the builder image is FROM the Koji image.
-        ImageSpec[] planImages = images.Builder is null ? [images.Db, images.Koji] : [images.Db, images.Koji, images.Builder];
+        ImageSpec[] planImages = [.. external ? [] : new[] { images.Db }, images.Koji, .. images.Builder is null ? [] : new[] { images.Builder }];
+        VolumeSpec[] dbVolume = external ? [] : [new VolumeSpec(names.DbVolume, "PostgreSQL data")];
         return new FarmPlan(
             spec.Name,
             new NetworkSpec(names.Network),
-            [new VolumeSpec(names.DbVolume, "PostgreSQL data"), new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs"), .. mockVolumes],
+            [.. dbVolume, .. spec.Storage.HostPath is null ? [KojiVolume(spec, names)] : Array.Empty<VolumeSpec>(), .. mockVolumes],
             planImages,
             containers.Select(c => c with { ConfigHash = ConfigHash.Of(c) }).ToList()) { Labels = FarmLabels.Of(stack) };
     }
+
+    private static VolumeSpec KojiVolume(StackSpec spec, FarmNames names) =>
+        spec.Storage.VolumeOptions.Count == 0
+            ? new VolumeSpec(names.KojiVolume, "/mnt/koji: builds, repos, logs")
+            : new VolumeSpec(names.KojiVolume, $"/mnt/koji on {spec.Storage.VolumeOptions["type"]} {spec.Storage.VolumeOptions["device"]} (storage.volumeOptions)")
+            {
+                DriverOptions = new Dictionary<string, string>(spec.Storage.VolumeOptions, StringComparer.Ordinal),
+            };
 
     /// <summary>What every Koji container of one plan shares.</summary>
     private sealed record Parts(StackSpec Spec, FarmNames Names, IReadOnlyDictionary<string, object?> Model, FarmCredentials Creds, string Image, string? BuilderImage)
@@ -79,19 +92,39 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         DependsOn: [],
         Files: [Secret("/etc/koji-farm/secrets/db-password", creds.DbPassword, Mode0600)]);
 
-    private ContainerSpec Hub(Parts p) => Koji(p, p.Names.Container(Roles.Hub), Roles.Hub,
-        aliases: [Roles.Hub],
-        environment: Env(("KOJI_ADMIN", p.Spec.Admin.Name)),
-        kojiReadOnly: false,
-        ports: [new PublishedPort(p.Spec.Hub.BindAddress, p.Spec.Hub.Port, PublishedPort.Https)],
-        dependsOn: p.Names.Container(Roles.Db),
-        files:
-        [
-            // Readable by the httpd user: at 0600 root the hub silently runs on defaults.
-            Secret("/etc/koji-hub/hub.conf", renderer.Render("hub/hub.conf.sbn", p.Model), Mode0640, gid: WwwData),
-            Text("/etc/koji-farm/httpd/kojihub.conf", renderer.Render("hub/kojihub-httpd.conf.sbn", p.Model)),
-            p.Ca, .. p.Server, p.Crl,
-        ]);
+    private ContainerSpec Hub(Parts p)
+    {
+        var db = p.Spec.Database;
+        var hub = Koji(p, p.Names.Container(Roles.Hub), Roles.Hub,
+            aliases: [Roles.Hub],
+            environment: Env(("KOJI_ADMIN", p.Spec.Admin.Name)),
+            kojiReadOnly: false,
+            ports: [new PublishedPort(p.Spec.Hub.BindAddress, p.Spec.Hub.Port, PublishedPort.Https)],
+            dependsOn: db.External ? null : p.Names.Container(Roles.Db),
+            files:
+            [
+                // Readable by the httpd user: at 0600 root the hub silently runs on defaults.
+                Secret("/etc/koji-hub/hub.conf", renderer.Render("hub/hub.conf.sbn", p.Model), Mode0640, gid: WwwData),
+                Text("/etc/koji-farm/httpd/kojihub.conf", renderer.Render("hub/kojihub-httpd.conf.sbn", p.Model)),
+                p.Ca, .. p.Server, p.Crl,
+            ]);
+        if (!db.External)
+            return hub;
+        // hub.conf has no key for TLS to the database: Koji passes DBHost/DBPort/DBName/DBUser/DBPass
+        // to psycopg2 and nothing else, so libpq's own variables carry sslmode and the CA, to the hub's
+        // httpd and to its bootstrap (which loads or upgrades the schema) alike.
+        var environment = new Dictionary<string, string>(hub.Environment, StringComparer.Ordinal) { ["PGSSLMODE"] = db.SslMode! };
+        var files = hub.Files.ToList();
+        if (db.CaFile is { } ca)
+        {
+            environment["PGSSLROOTCERT"] = ExternalDatabaseCa;
+            files.Add(new ContainerFile(ExternalDatabaseCa, File.ReadAllBytes(ca), Mode0644));
+        }
+        return hub with { Environment = environment, Files = files, DependsOn = [] };
+    }
+
+    /// <summary>Where the hub finds the CA of an external database's server certificate (PGSSLROOTCERT).</summary>
+    public const string ExternalDatabaseCa = Pki + "/database-ca.crt";
 
     private ContainerSpec Web(Parts p) => Koji(p, p.Names.Container(Roles.Web), Roles.Web,
         aliases: [Roles.Web],
@@ -153,7 +186,7 @@ public sealed class FarmPlanner(TemplateRenderer renderer)
         Command: [role],
         Aliases: aliases ?? [],
         Environment: environment ?? Env(),
-        Mounts: [new Mount(p.Names.KojiVolume, "/mnt/koji", kojiReadOnly)],
+        Mounts: [new Mount(p.Names.MntKoji, "/mnt/koji", kojiReadOnly)],
         Ports: ports ?? [],
         Health: KojiHealth(p.Spec, role),
         RestartPolicy: RestartPolicy,

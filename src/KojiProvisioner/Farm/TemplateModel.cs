@@ -14,8 +14,8 @@ internal static class TemplateModel
             ["https_port"] = PublishedPort.Https,
             ["db"] = new Dictionary<string, object?>
             {
-                ["host"] = Roles.Db,
-                ["port"] = PublishedPort.Postgres,
+                ["host"] = spec.Database.External ? spec.Database.Host : Roles.Db,
+                ["port"] = spec.Database.External ? spec.Database.ExternalPort() : PublishedPort.Postgres,
                 ["name"] = spec.Database.Name,
                 ["user"] = spec.Database.User,
                 ["password"] = creds.DbPassword,

@@ -22,6 +22,9 @@ public sealed class RestoreFarm(Stack stack)
 {
     public async Task<(BackupManifest Manifest, UpResult Up)> RunAsync(string from, bool force, IProgress<FarmEvent>? progress, CancellationToken ct)
     {
+        if (stack.Spec.Database is { External: true } db)
+            throw new InputException($"stack '{stack.Name}': `restore` into the external database {db.Name} on {db.Host}:{db.ExternalPort()} is not built yet: " +
+                "load the backup's koji.pgdump there with pg_restore --single-transaction (the company's database, the company's restore); nothing was changed");
         BackupManifest manifest;
         using (StateLock.Hold(stack, progress, ct))
         using (var engine = await DockerEngine.ConnectAsync(ct: ct))

@@ -68,7 +68,9 @@ public static class DatabaseGate
         CancellationToken ct)
     {
         var target = SchemaVersion.Parse(upgrade.ToKoji);
-        var now = await FarmDatabase.SchemaVersionAsync(engine, definition.Names.Container(Roles.Db), ct);
+        var now = definition.ExternalDatabase is { } external
+            ? (await ExternalDatabase.ReadAsync(external, ct)).Schema
+            : await FarmDatabase.SchemaVersionAsync(engine, definition.Names.Container(Roles.Db), ct);
         if (now is not { } version || version < target)
             throw new FarmException($"the hub of Koji {upgrade.ToKoji} started, but the database's schema is {now?.ToString() ?? "missing"}, not {target}: " +
                 $"see `docker logs {definition.Names.Container(Roles.Hub)}`; the backup taken before the upgrade restores the old one");

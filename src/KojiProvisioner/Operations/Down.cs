@@ -20,6 +20,8 @@ public sealed class Down(Stack stack)
         var result = await new FarmLifecycle(engine).DownAsync(stack.Name, purge, progress, ct);
         if (remote.Count > 0)
             result = result with { Warnings = [.. result.Warnings, .. remote] };
+        if (purge)
+            result = result with { Kept = KeptOnPurge(stack.Spec) };
         if (purge && Directory.Exists(stack.StateDirectory))
         {
             Directory.Delete(stack.StateDirectory, recursive: true);
@@ -27,6 +29,20 @@ public sealed class Down(Stack stack)
         }
         return result;
     }
+
+    /// <summary>What the stack uses but koji-farm did not make, which `down --purge` leaves as it is.</summary>
+    public static IReadOnlyList<string> KeptOnPurge(StackSpec spec) =>
+    [
+        .. spec.Database is { External: true } db
+            ? [$"kept the external database {db.Name} on {db.Host}:{db.ExternalPort()} and its data: koji-farm never drops a database it did not make"]
+            : Array.Empty<string>(),
+        .. spec.Storage.HostPath is { } path
+            ? [$"kept /mnt/koji in {path} (storage.hostPath): koji-farm never deletes storage it did not make"]
+            : Array.Empty<string>(),
+        .. spec.Storage.VolumeOptions.TryGetValue("device", out var device)
+            ? [$"kept the files of {spec.Storage.VolumeOptions["type"]} {device} (storage.volumeOptions): removing the volume only unmounts it"]
+            : Array.Empty<string>(),
+    ];
 
     /// <summary>What `down --purge` would delete: the state folder (when there is one) and the stack's volumes. Refuses (exit 2) a folder koji-farm did not make.</summary>
     public async Task<(string? StateFolder, IReadOnlyList<string> Volumes)> PurgeTargetsAsync(CancellationToken ct)

@@ -11,6 +11,8 @@ public static class UpSteps
 {
     /// <summary>The state folder gets what the plan made in memory: CA, certificates, secrets.</summary>
     public const string State = "state";
+    /// <summary>An external database (database.host), checked when planned and claimed for this farm when empty.</summary>
+    public const string Database = "database";
     /// <summary>A pending `restore` is finished: /mnt/koji unpacked, the dump loaded.</summary>
     public const string Restore = "restore";
     /// <summary>The database's schema against the stack's Koji (read once the database answers).</summary>
@@ -36,6 +38,8 @@ public sealed record UpFacts
     public UpgradeStep? Upgrade { get; init; }
     /// <summary>The schema cannot be read when planning (the database was not running, or a restore replaces it): it is read once the database answers.</summary>
     public bool SchemaReadLater { get; init; }
+    /// <summary>What the external database (database.host) held when planned; null: the farm's own db container.</summary>
+    public ExternalDatabaseState? External { get; init; }
     /// <summary>False: `up --no-backup`.</summary>
     public bool BackupBeforeUpgrade { get; init; } = true;
     /// <summary>When the upgrade's backup is taken (names its folder).</summary>
@@ -70,7 +74,7 @@ public sealed record UpPlan(IReadOnlyList<HookStep> First, ConvergePlan Engine, 
     {
         get
         {
-            var lines = First.Select(h => Line("state", h)).ToList();
+            var lines = First.Select(h => Line(h.Kind == UpSteps.State ? "state" : "db", h)).ToList();
             foreach (var s in Engine.Steps)
             {
                 lines.Add(new PlanChange(ConvergePlan.Verb(s.Action), s.Kind.ToString().ToLowerInvariant(), s.Name, s.Cause) { Phase = "engine" });
@@ -106,7 +110,10 @@ public static class UpPlanner
     public static UpPlan Plan(FarmDefinition definition, ConvergePlan engine, UpFacts facts)
     {
         var names = definition.Names;
-        var db = names.Container(Roles.Db);
+        var external = definition.ExternalDatabase;
+        // An external database has no container to wait on: its steps run before the engine's, in
+        // the plan's first phase, after the state folder (see ExternalSteps).
+        var db = external is null ? names.Container(Roles.Db) : "";
         var hub = names.Container(Roles.Hub);
         var hooks = new List<HookStep>();
 
@@ -135,6 +142,12 @@ public static class UpPlanner
         var first = new List<HookStep>();
         if (definition.State.Pending is { IsEmpty: false } || facts.Adopted.Count > 0)
             first.Add(new HookStep("", UpSteps.State, "write", definition.State.Path, StateCause(definition, facts)));
+        if (external is not null)
+        {
+            first.Add(ExternalStep(external, facts.External ?? throw new InvalidOperationException("an external database not read when planned")));
+            first.AddRange(hooks.Where(h => h.After.Length == 0));
+            hooks.RemoveAll(h => h.After.Length == 0);
+        }
 
         var last = new List<HookStep>();
         var spec = definition.Stack.Spec;
@@ -147,6 +160,17 @@ public static class UpPlanner
             last.Add(new HookStep("", UpSteps.Remote, "retire", host, "no longer in the stack: stop kojid there and disable it in Koji"));
 
         return new UpPlan(first, engine with { Hooks = hooks }, last) { Facts = facts };
+    }
+
+    /// <summary>The external database as it was read when planned: kept as it is, or claimed for this farm (it was empty).</summary>
+    private static HookStep ExternalStep(ExternalDatabaseTarget db, ExternalDatabaseState found)
+    {
+        var tls = $"sslMode {db.SslMode}{(db.CaFile is null ? "" : " with database.caFile")}";
+        if (found.OwnerFingerprint is null)
+            return new HookStep("", UpSteps.Database, "claim", db.Where,
+                $"answered ({tls}), empty: recorded as this farm's ({ExternalDatabase.OwnerTable}); the hub loads Koji's schema into it when it starts; `down --purge` never drops it");
+        var schema = found.Schema is { } s ? $"Koji schema {s}" : "no Koji schema yet (the hub loads it when it starts)";
+        return new HookStep("", UpSteps.Database, "keep", db.Where, $"answered ({tls}), this farm's, {schema}; `down --purge` never drops it");
     }
 
     private static HookStep KojiStep(string hub, UpFacts facts)

@@ -20,6 +20,8 @@ public static class UpObserver
         // no schema upgrade or downgrade can be pending, so the database need not be asked.
         var hubUnchanged = converge.Of(ResourceKind.Container)
             .Any(s => s.Name == names.Container(Roles.Hub) && s.Action is StepAction.Keep or StepAction.Start);
+        if (definition.ExternalDatabase is { } external)
+            return await ExternalFactsAsync(definition, external, pending, backupBeforeUpgrade, hubUnchanged, ct);
         UpgradeStep? upgrade = null;
         var readLater = false;
         if (definition.Inputs.KojiSourcePath is not null && !(hubUnchanged && pending is null))
@@ -43,6 +45,28 @@ public static class UpObserver
             BackupBeforeUpgrade = backupBeforeUpgrade,
             KojiReadAgain = !hubUnchanged || pending is not null,
         };
+    }
+
+    /// <summary>
+    /// An external database is read every time, before anything changes: unreachable, a refused
+    /// password, another farm's or a non-Koji database stop `up` here with one line. Its schema is
+    /// known now, so an upgrade is planned now, never read later.
+    /// </summary>
+    private static async Task<UpFacts> ExternalFactsAsync(FarmDefinition definition, ExternalDatabaseTarget external,
+        PendingRestore? pending, bool backupBeforeUpgrade, bool hubUnchanged, CancellationToken ct)
+    {
+        if (pending is not null)
+            throw new InputException($"stack '{definition.Stack.Name}': the state folder holds a pending restore ({Restore.PendingFile}), " +
+                $"which koji-farm cannot load into the external {external.Where}; nothing was changed");
+        var found = await ExternalDatabase.ReadAsync(external, ct);
+        ExternalDatabase.Check(found, external, definition.Stack.Name);
+        UpgradeStep? upgrade = null;
+        if (definition.Inputs.KojiSourcePath is { } source && found.Schema is { } current && !hubUnchanged)
+        {
+            var tree = KojiTree.Read(source);
+            upgrade = new UpgradeStep(current, tree.Version, SchemaUpgrade.Plan(current, tree.Schema, tree.Scripts));
+        }
+        return new UpFacts { External = found, Upgrade = upgrade, BackupBeforeUpgrade = backupBeforeUpgrade, KojiReadAgain = !hubUnchanged };
     }
 }
 
@@ -70,18 +94,31 @@ internal sealed class UpRun(Stack stack, DockerEngine engine, FarmDefinition def
     public ContentApplyResult? Applied { get; private set; }
 
     /// <summary>The state phase: the state folder gets what the plan made in memory.</summary>
-    public Task FirstAsync(CancellationToken ct)
+    public async Task FirstAsync(CancellationToken ct)
     {
         foreach (var step in plan.First)
         {
             ct.ThrowIfCancellationRequested();
-            if (step.Kind != UpSteps.State)
-                throw new InvalidOperationException($"no runner for the first-phase step {step.Kind}");
-            definition.State.Commit();
-            FarmIdentity.RecordAdopted(state, plan.Facts.Adopted);
-            progress?.Report(new FarmEvent(FarmStep.State, step.Name, step.Cause, TimeSpan.Zero));
+            switch (step.Kind, step.Action)
+            {
+                case (UpSteps.State, _):
+                    definition.State.Commit();
+                    FarmIdentity.RecordAdopted(state, plan.Facts.Adopted);
+                    progress?.Report(new FarmEvent(FarmStep.State, step.Name, step.Cause, TimeSpan.Zero));
+                    break;
+                case (UpSteps.Database, "claim"):
+                    await ExternalDatabase.ClaimAsync(definition.ExternalDatabase!,
+                        FarmIdentity.FingerprintOrNew(state, definition.Credentials.CaCertificatePem), stack.Name, ct);
+                    progress?.Report(new FarmEvent(FarmStep.State, step.Name, "claimed for this farm", TimeSpan.Zero));
+                    break;
+                case (UpSteps.Database, _):
+                    break;
+                default:
+                    // The steps an external database's upgrade takes before the new hub starts (no db container to hang them on).
+                    await HookAsync(step, null!, null, [], [], ct);
+                    break;
+            }
         }
-        return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<string>> HookAsync(HookStep step, KojiHubClient hub, KojiContent? content, IReadOnlyList<string> retired,

@@ -96,7 +96,13 @@ public sealed class FarmExecutorTests
         public Task CreateNetworkAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) { Did($"network {name}"); Networks.Add(name); return Task.CompletedTask; }
         public Task<bool> RemoveNetworkAsync(string name, CancellationToken ct) { Did($"remove network {name}"); return Task.FromResult(Networks.Remove(name)); }
         public Task<IReadOnlyList<string>> ListVolumesAsync(string stack, CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>(Volumes.ToList());
-        public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null) { Did($"volume {name}"); Volumes.Add(name); return Task.CompletedTask; }
+        public Task CreateVolumeAsync(string name, string stack, CancellationToken ct, IReadOnlyDictionary<string, string>? labels = null,
+            IReadOnlyDictionary<string, string>? driverOptions = null)
+        {
+            Did(driverOptions is null ? $"volume {name}" : $"volume {name} {string.Join(",", driverOptions.Select(o => $"{o.Key}={o.Value}"))}");
+            Volumes.Add(name);
+            return Task.CompletedTask;
+        }
         public Task<bool> RemoveVolumeAsync(string name, CancellationToken ct) { Did($"remove volume {name}"); return Task.FromResult(Volumes.Remove(name)); }
         public Task<string?> ImageIdAsync(string reference, CancellationToken ct) => Task.FromResult<string?>(SampleFarm.ImageId(reference));
         public Task BuildImageAsync(ImageSpec image, Stream context, string? networkMode, IProgress<string>? output, CancellationToken ct) =>

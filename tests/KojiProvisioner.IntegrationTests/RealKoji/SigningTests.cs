@@ -71,6 +71,9 @@ public sealed class SigningTests(ITestOutputHelper output)
         bad = await stack.RunAsync("dist-repo", "no-such-tag", "--wait");
         Assert.True(bad.ExitCode == 2, bad.ToString());
         Assert.Contains("no-such-tag", bad.Error);
+        bad = await stack.RunAsync("dist-repo", Empty, "--wait");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Contains(Empty, bad.Error);
 
         var sign = await steps.Run("sign --tag: both builds signed and imported", () => stack.RunAsync("sign", "--tag", Tag));
         Assert.True(sign.ExitCode == 0, sign.ToString());

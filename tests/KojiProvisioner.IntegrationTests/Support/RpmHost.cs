@@ -48,6 +48,10 @@ public static class RpmHost
             curl -fsS --cacert /rpms/ca.crt '{keyUrl}' -o /tmp/key.asc
             rpm --import /tmp/key.asc
             mkdir -p /tmp/dl /ir && rpm --root /ir --initdb && rpm --root /ir --import /tmp/key.asc
+            # The host's base system, as any real one has: an RPM providing the /bin/sh that scripts require.
+            printf 'Name: host-base\nVersion: 1\nRelease: 1\nSummary: the host base system\nLicense: MIT\nBuildArch: noarch\nProvides: /bin/sh\n%%description\nbase\n%%files\n' > /tmp/host-base.spec
+            rpmbuild -bb --define '_topdir /tmp/base' /tmp/host-base.spec >/dev/null 2>&1
+            rpm --root /ir -i /tmp/base/RPMS/noarch/host-base-1-1.noarch.rpm 2>/dev/null
             D="dnf -y -q --setopt=reposdir=/rpms --releasever=12 --setopt=install_weak_deps=0"
             $D --installroot /ir makecache
             $D --installroot /ir install --downloadonly --downloaddir /tmp/dl {names}

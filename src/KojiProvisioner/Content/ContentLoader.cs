@@ -10,7 +10,7 @@ namespace KojiProvisioner.Content;
 public static class ContentLoader
 {
     private static readonly string[] TopKeys = ["include", "flocks", "package_owner", "users", "channels", "external_repos", "tags", "targets"];
-    private static readonly string[] TagKeys = ["name", "arches", "perm", "locked", "maven_support", "maven_include_all", "extra", "inheritance", "external_repos", "groups", "package_owner", "packages"];
+    private static readonly string[] TagKeys = ["name", "arches", "perm", "locked", "maven_support", "maven_include_all", "extra", "dist_repo", "inheritance", "external_repos", "groups", "package_owner", "packages"];
     private static readonly string[] LinkKeys = ["parent", "priority", "maxdepth", "intransitive", "noconfig", "pkg_filter"];
     private static readonly string[] TagRepoKeys = ["name", "priority", "merge_mode", "arches"];
     private static readonly string[] GroupKeys = ["name", "display_name", "description", "is_default", "uservisible", "packages"];
@@ -225,11 +225,12 @@ public static class ContentLoader
             };
         }).ToList();
 
+        var arches = f.Names("arches");
         return new TagSpec
         {
-            Name = f.RequiredString("name"), Arches = f.Names("arches"), Perm = f.OptionalString("perm"),
+            Name = f.RequiredString("name"), Arches = arches, Perm = f.OptionalString("perm"),
             Locked = f.Bool("locked", false), MavenSupport = f.Bool("maven_support", false),
-            MavenIncludeAll = f.Bool("maven_include_all", false), Extra = f.Map("extra"),
+            MavenIncludeAll = f.Bool("maven_include_all", false), Extra = DistRepoSettings.AddTo(f.Map("extra"), f.Node("dist_repo"), arches, file, what),
             Inheritance = links, ExternalRepos = repos, Groups = groups, Packages = packages, Source = f.Location,
         };
     }

@@ -52,6 +52,7 @@ public static class ContentWriter
 
     private static YamlNode Tag(TagSpec tag)
     {
+        var (extra, distRepo) = DistRepoSettings.Split(tag.Extra, tag.Arches);
         var owner = tag.Packages.GroupBy(p => p.Owner).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).FirstOrDefault()?.Key;
         return Map(
             ("name", S(tag.Name)),
@@ -60,7 +61,8 @@ public static class ContentWriter
             ("locked", tag.Locked ? Value(true) : null),
             ("maven_support", tag.MavenSupport ? Value(true) : null),
             ("maven_include_all", tag.MavenIncludeAll ? Value(true) : null),
-            ("extra", tag.Extra.Count > 0 ? Value(tag.Extra) : null),
+            ("extra", extra.Count > 0 ? Value(extra) : null),
+            ("dist_repo", distRepo.Count > 0 ? Map(distRepo.Select(d => (d.Key, (YamlNode?)(d.Value is string[] keys ? Names(keys) : Value(d.Value)))).ToArray()) : null),
             ("inheritance", tag.Inheritance.Count > 0 ? Seq(tag.Inheritance.Select(l => Map(
                 ("parent", S(l.Parent)), ("priority", Value(l.Priority)), ("maxdepth", l.MaxDepth is null ? null : Value(l.MaxDepth)),
                 ("intransitive", l.Intransitive ? Value(true) : null), ("noconfig", l.NoConfig ? Value(true) : null),

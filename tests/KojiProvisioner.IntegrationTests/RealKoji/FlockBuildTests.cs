@@ -17,6 +17,7 @@ namespace KojiProvisioner.IntegrationTests.RealKoji;
 public sealed class FlockBuildTests(ITestOutputHelper output)
 {
     private const string Hello = "flock-hello", CProgram = "flock-cprog", UsesHello = "flock-uses-hello", Broken = "flock-broken";
+    private const string Release = "stx-offline-release";
 
     [SkippableFact]
     public async Task Flock_build_turns_three_package_git_repositories_into_rpms_in_order_and_reports_a_broken_one()
@@ -162,11 +163,63 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
             Assert.Equal(3, rows.Count);
             Assert.All(rows, r => Assert.Equal("built", r.GetProperty("state").GetString()));
             Assert.All(rows, r => Assert.Equal(nvrs[r.GetProperty("package").GetString()!], r.GetProperty("nvr").GetString()));
+
+            await SignAndPublishAsync(stack, hub, steps, nvrs);
         }
         finally
         {
             await Shell.RunAsync("docker", "rm", "-f", gitHost);
         }
+    }
+
+    /// <summary>
+    /// Packages out: `flock build --sign` signs the mock-built pair (one built with the other in its
+    /// buildroot) with the company key; both are tagged into the release tag, published with
+    /// `dist-repo --wait`, and a clean host installs them with gpgcheck on and refuses a changed one.
+    /// </summary>
+    private async Task SignAndPublishAsync(TestStack stack, KojiHubClient hub, Steps steps, IReadOnlyDictionary<string, string> nvrs)
+    {
+        var sign = await steps.Run($"flock build --sign ({Hello}, {UsesHello}): nothing to build, every RPM of both signed with a company key made now",
+            () => stack.RunAsync("flock", "build", "--sign", "--package", Hello, "--package", UsesHello, "--output", "json"));
+        Assert.True(sign.ExitCode == 0, sign.ToString());
+        using var signJson = JsonDocument.Parse(sign.Out);
+        Assert.Equal(0, signJson.RootElement.GetProperty("submitted").GetInt32());
+        var keyId = signJson.RootElement.GetProperty("signingKey").GetString()!;
+        var sigkey = keyId[^8..].ToLowerInvariant();
+        var rpms = 0;
+        foreach (var name in new[] { Hello, UsesHello })
+        {
+            var build = (IReadOnlyDictionary<string, object?>)(await hub.CallAsync("getBuild", nvrs[name]))!;
+            foreach (var rpm in ((IEnumerable<object?>)(await hub.CallAsync("listRPMs", build["id"]))!).Cast<IReadOnlyDictionary<string, object?>>())
+            {
+                rpms++;
+                var sigs = ((IEnumerable<object?>)(await hub.CallAsync("queryRPMSigs", new KojiKwargs { { "rpm_id", rpm["id"] } }))!)
+                    .Cast<IReadOnlyDictionary<string, object?>>().Select(s => (string?)s["sigkey"]);
+                Assert.Contains(sigkey, sigs);
+            }
+        }
+        Assert.Equal(rpms, signJson.RootElement.GetProperty("signed").GetInt32());
+
+        foreach (var name in new[] { Hello, UsesHello })
+            await hub.CallAsync("tagBuildBypass", Release, nvrs[name]);
+        var dist = await steps.Run($"dist-repo {Release} --wait: Koji's distRepo of the signed pair", () => stack.RunAsync("dist-repo", Release, "--wait", "--output", "json"));
+        Assert.True(dist.ExitCode == 0, dist.ToString());
+        using var distJson = JsonDocument.Parse(dist.Out);
+        var repoFile = distJson.RootElement.GetProperty("repoFile").GetString()!;
+        Assert.Equal([sigkey], distJson.RootElement.GetProperty("keys").EnumerateArray().Select(k => k.GetString()));
+        var keyUrl = repoFile.Split('\n').Single(l => l.StartsWith("gpgkey=", StringComparison.Ordinal))["gpgkey=".Length..].Trim();
+
+        var hostDir = Directory.CreateDirectory(Path.Combine(stack.Directory, "host")).FullName;
+        var client = await steps.Run("a clean Debian container with rpm and dnf", () => RpmHost.ImageAsync(stack.Directory));
+        var host = await steps.Run("the host imports the key from its URL and installs both with gpgcheck on; a changed RPM fails rpm -K",
+            () => RpmHost.InstallAsync(client, hostDir, repoFile, Path.Combine(stack.Load().StateDirectory, "pki", "ca.crt"), keyUrl,
+                [Hello, UsesHello], tampered: Hello, after: $"cat /ir/usr/share/{UsesHello}/greeting"));
+        output.WriteLine(host);
+        Assert.Contains("digests signatures OK", host);
+        Assert.Contains(nvrs[Hello] + ".noarch", host);
+        Assert.Contains(nvrs[UsesHello] + ".noarch", host);
+        Assert.Contains("hello from the flock", host);   // made at build time by the BuildRequires
+        Assert.Contains("TAMPERED-REFUSED", host);
     }
 
     private static async Task<string> InImage(string image, string rpmDir, string script)
@@ -347,6 +400,11 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
             groups:
               - { name: build, packages: [debian-buildroot] }
               - { name: srpm-build, packages: [debian-buildroot] }
+          - name: stx-offline-release
+            arches: [x86_64]
+            packages:
+              - { name: flock-hello }
+              - { name: flock-uses-hello }
         targets:
           - { name: stx-offline, build_tag: stx-offline-build, dest_tag: stx-offline-candidate }
         """;

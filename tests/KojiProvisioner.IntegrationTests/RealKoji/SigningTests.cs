@@ -71,6 +71,9 @@ public sealed class SigningTests(ITestOutputHelper output)
         bad = await stack.RunAsync("dist-repo", "no-such-tag", "--wait");
         Assert.True(bad.ExitCode == 2, bad.ToString());
         Assert.Contains("no-such-tag", bad.Error);
+        bad = await stack.RunAsync("dist-repo", Empty, "--wait");
+        Assert.True(bad.ExitCode == 2, bad.ToString());
+        Assert.Contains(Empty, bad.Error);
 
         var sign = await steps.Run("sign --tag: both builds signed and imported", () => stack.RunAsync("sign", "--tag", Tag));
         Assert.True(sign.ExitCode == 0, sign.ToString());
@@ -94,25 +97,10 @@ public sealed class SigningTests(ITestOutputHelper output)
         Assert.Contains("gpgcheck=1", repoFile);
         Assert.Contains($"gpgkey=", repoFile);
 
-        var client = await steps.Run("a clean Debian container with rpm and dnf", () => ClientImage(stack.Directory));
-        await File.WriteAllTextAsync(Path.Combine(rpmDir, "farm.repo"), repoFile.Replace("enabled=1", "enabled=1\nsslcacert=/rpms/ca.crt"));
-        File.Copy(Path.Combine(stateDir, "pki", "ca.crt"), Path.Combine(rpmDir, "ca.crt"));
-        var host = await steps.Run("the host fetches the key, reads the repo, downloads and verifies both, installs them with gpgcheck on", () => InImage(client, rpmDir, $"""
-            set -e
-            curl -fsS --cacert /rpms/ca.crt '{keyUrl}' -o /tmp/key.asc
-            rpm --import /tmp/key.asc
-            mkdir -p /tmp/dl /ir && rpm --root /ir --initdb && rpm --root /ir --import /tmp/key.asc
-            D="dnf -y -q --setopt=reposdir=/rpms --releasever=12 --setopt=install_weak_deps=0"
-            $D --installroot /ir makecache
-            $D --installroot /ir install --downloadonly --downloaddir /tmp/dl {App}
-            for f in /tmp/dl/*.rpm; do rpm -K "$f"; done
-            cp /tmp/dl/{Lib}-*.rpm /tmp/bad.rpm
-            $D --installroot /ir install {App}
-            rpm --root /ir -q {Lib} {App}
-            cat /ir/usr/share/{App}/data
-            printf 'X' | dd of=/tmp/bad.rpm bs=1 seek=$(( $(stat -c %s /tmp/bad.rpm) - 40 )) conv=notrunc 2>/dev/null
-            if rpm -K /tmp/bad.rpm; then echo TAMPERED-ACCEPTED; else echo TAMPERED-REFUSED; fi
-            """));
+        var client = await steps.Run("a clean Debian container with rpm and dnf", () => RpmHost.ImageAsync(stack.Directory));
+        var host = await steps.Run("the host fetches the key, reads the repo, downloads and verifies both, installs them with gpgcheck on",
+            () => RpmHost.InstallAsync(client, rpmDir, repoFile, Path.Combine(stateDir, "pki", "ca.crt"), keyUrl, [Lib, App], tampered: Lib,
+                after: $"cat /ir/usr/share/{App}/data"));
         output.WriteLine(host);
         Assert.Contains("digests signatures OK", host);
         Assert.Contains($"{App}-1.0-1.noarch", host);
@@ -182,7 +170,7 @@ public sealed class SigningTests(ITestOutputHelper output)
             /usr/share/{name}/data
             """;
         await File.WriteAllTextAsync(Path.Combine(rpmDir, name + ".spec"), spec);
-        await InImage(image, rpmDir, $"rpmbuild -bb --define '_topdir /tmp/b' /rpms/{name}.spec >/dev/null && cp /tmp/b/RPMS/noarch/{name}-1.0-1.noarch.rpm /rpms/ && chmod 644 /rpms/{name}-1.0-1.noarch.rpm");
+        await RpmHost.RunAsync(image, rpmDir, $"rpmbuild -bb --define '_topdir /tmp/b' /rpms/{name}.spec >/dev/null && cp /tmp/b/RPMS/noarch/{name}-1.0-1.noarch.rpm /rpms/ && chmod 644 /rpms/{name}-1.0-1.noarch.rpm");
     }
 
     /// <summary>As `koji import`: the RPM into the hub's work folder, createEmptyBuild, importRPM, then tagged.</summary>
@@ -198,26 +186,5 @@ public sealed class SigningTests(ITestOutputHelper output)
         await hub.CallAsync("createEmptyBuild", name, "1.0", "1", null);
         await hub.CallAsync("importRPM", $"test-import/{name}", file);
         await hub.CallAsync("tagBuildBypass", tag, $"{name}-1.0-1");
-    }
-
-    private static async Task<string> ClientImage(string dir)
-    {
-        var context = Directory.CreateDirectory(Path.Combine(dir, "client-image")).FullName;
-        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), """
-            FROM koji-farm/debian-base:bookworm
-            RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends rpm dnf curl ca-certificates && rm -rf /var/lib/apt/lists/*
-            """);
-        const string tag = "koji-farm-test/rpm-dnf-client:1";
-        var build = await Shell.RunAsync("docker", "build", "-q", "-t", tag, context);
-        Assert.True(build.ExitCode == 0, build.ToString());
-        return tag;
-    }
-
-    private static async Task<string> InImage(string image, string rpmDir, string script)
-    {
-        var run = await Shell.RunAsync("docker", "run", "--rm", "--network", "host", "--entrypoint", "sh",
-            "-v", $"{rpmDir}:/rpms", image, "-c", script);
-        Assert.True(run.ExitCode == 0, run.ToString());
-        return run.Stdout + run.Stderr;
     }
 }

@@ -17,6 +17,7 @@ internal sealed partial class FakeKojiHub
     private readonly List<FakeBuild> _builds = [];
     private readonly Dictionary<string, int> _packageIds = new(StringComparer.Ordinal);
     private readonly Dictionary<int, (string Tag, int Checks, int TaskId)> _repoRequests = [];
+    private readonly List<(string Tag, int Build)> _tagged = [];
 
     /// <summary>Tags with a current READY repo valid for any request (the repo id).</summary>
     public Dictionary<string, int> CurrentRepos { get; } = new(StringComparer.Ordinal);
@@ -31,6 +32,9 @@ internal sealed partial class FakeKojiHub
         PackageId(package);
         return id;
     }
+
+    /// <summary>Tags a build (by id) into a tag, as tagBuildBypass leaves it.</summary>
+    public void TagBuild(string tag, int buildId) => _tagged.Add((tag, buildId));
 
     private int PackageId(string package)
     {
@@ -49,6 +53,7 @@ internal sealed partial class FakeKojiHub
             string nvr => _builds.FirstOrDefault(b => b.Nvr == nvr) is { } b ? BuildInfo(b) : null,
             var id => _builds.FirstOrDefault(b => b.Id == Convert.ToInt32(id)) is { } b ? BuildInfo(b) : null,
         },
+        "listTagged" => ListTagged(Bind(args, "tag", "event", "inherit", "prefix", "latest")),
         "getBuildLogs" => _builds.Single(b => b.Id == Convert.ToInt32(Bind(args, "build").GetValueOrDefault("build"))) is var built
             ? new List<object?> { Row(("name", "build.log"), ("dir", "noarch"), ("path", $"packages/{built.Package}/{built.Nvr}/data/logs/noarch/build.log")) }
             : null,
@@ -69,7 +74,20 @@ internal sealed partial class FakeKojiHub
             .Select(b => (object?)BuildInfo(b)).ToList();
 
     private Dictionary<string, object?> BuildInfo(FakeBuild b) => Row(("build_id", b.Id), ("id", b.Id), ("nvr", b.Nvr), ("name", b.Package),
+        ("version", b.Nvr[(b.Package.Length + 1)..b.Nvr.LastIndexOf('-')]), ("release", b.Nvr[(b.Nvr.LastIndexOf('-') + 1)..]),
         ("package_id", PackageId(b.Package)), ("state", b.State), ("task_id", b.TaskId), ("source", b.Source));
+
+    /// <summary>The tag's own builds, newest first; with latest, one per package. Inheritance is not followed.</summary>
+    private List<object?> ListTagged(Dictionary<string, object?> a)
+    {
+        var tag = (string)a["tag"]!;
+        if (!_tags.ContainsKey(tag))
+            throw Generic($"No such tagInfo: '{tag}'");
+        var builds = _tagged.Where(t => t.Tag == tag).Select(t => _builds.Single(b => b.Id == t.Build)).OrderByDescending(b => b.Id);
+        if (a.GetValueOrDefault("latest") is true)
+            builds = builds.GroupBy(b => b.Package).Select(g => g.First()).OrderByDescending(b => b.Id);
+        return builds.Select(b => (object?)BuildInfo(b)).ToList();
+    }
 
     private object? RequestRepo(Dictionary<string, object?> a)
     {

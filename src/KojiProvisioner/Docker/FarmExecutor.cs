@@ -48,14 +48,76 @@ public sealed class FarmExecutor(IDockerEngine engine, EngineOptions? options = 
             await engine.CreateVolumeAsync(step.Name, plan.Stack, ct, labels, plan.VolumeOptions.GetValueOrDefault(step.Name));
             run.Report(FarmStep.Volume, step.Name, "created");
         }
-        foreach (var step in plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build))
-            await BuildAsync(step.Image!, run, ct);
+        await BuildAllAsync(plan.Of(ResourceKind.Image).Where(s => s.Action == StepAction.Build).Select(s => s.Image!).ToList(), run, ct);
 
         var orphans = plan.Of(ResourceKind.Container).Where(s => s.Action == StepAction.Remove);
         foreach (var group in DependencyOrder.TeardownGroups(orphans, s => s.Role ?? ""))
             await Task.WhenAll(group.Select(s => StopAndRemoveAsync(s.ExistingId!, s.Name, run, ct)));
 
         await RunContainersAsync(plan, run, runHook, ct);
+    }
+
+    /// <summary>
+    /// Builds the images side by side: most of a build is apt downloading and dpkg unpacking, one
+    /// process each, so two builds on two cores take about the time of the longer one. An image
+    /// whose build arguments name another of these images (the builder image is FROM the Koji
+    /// image) waits for that one; the first failure stops the others.
+    /// </summary>
+    private async Task BuildAllAsync(IReadOnlyList<ImageSpec> images, Run run, CancellationToken ct)
+    {
+        if (images.Count == 0)
+            return;
+        using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ExceptionDispatchInfo? firstFailure = null;
+        var builds = new Dictionary<string, Task>(StringComparer.Ordinal);
+        foreach (var image in OrderedByBase(images))
+        {
+            var bases = image.BuildArgs.Values.Where(builds.ContainsKey).Select(v => builds[v]).ToArray();
+            builds[image.Reference] = Task.Run(async () =>
+            {
+                try
+                {
+                    await Task.WhenAll(bases);
+                    await BuildAsync(image, run, stopAll.Token);
+                }
+                catch (Exception e) when (!stopAll.IsCancellationRequested)
+                {
+                    // The build that failed is the one to report, not those it stopped.
+                    Interlocked.CompareExchange(ref firstFailure, ExceptionDispatchInfo.Capture(e), null);
+                    await stopAll.CancelAsync();
+                    throw;
+                }
+            }, CancellationToken.None);
+        }
+        try
+        {
+            await Task.WhenAll(builds.Values);
+        }
+        catch (Exception) when (firstFailure is not null)
+        {
+            firstFailure.Throw();
+        }
+    }
+
+    /// <summary>Images in an order where each comes after the images its build arguments name.</summary>
+    private static IEnumerable<ImageSpec> OrderedByBase(IReadOnlyList<ImageSpec> images)
+    {
+        var byReference = images.ToDictionary(i => i.Reference, StringComparer.Ordinal);
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        var order = new List<ImageSpec>();
+        void Place(ImageSpec image, int depth)
+        {
+            if (depth > images.Count)
+                throw new InvalidOperationException($"image {image.Reference} names itself among its bases");
+            foreach (var name in image.BuildArgs.Values)
+                if (byReference.TryGetValue(name, out var baseImage) && !placed.Contains(name))
+                    Place(baseImage, depth + 1);
+            if (placed.Add(image.Reference))
+                order.Add(image);
+        }
+        foreach (var image in images)
+            Place(image, 0);
+        return order;
     }
 
     private async Task BuildAsync(ImageSpec image, Run run, CancellationToken ct)

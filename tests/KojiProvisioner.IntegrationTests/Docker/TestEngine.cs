@@ -67,7 +67,7 @@ public static class TestEngine
         }
     }
 
-    /// <summary>infra/base/make-debian-base.sh, once per machine (debootstrap takes minutes).</summary>
+    /// <summary>infra/base/make-debian-base.sh, once per machine (a bootstrap of Debian takes minutes).</summary>
     private static async Task MakeBaseImageAsync()
     {
         var script = Path.Combine(RepoRoot, "infra", "base", "make-debian-base.sh");

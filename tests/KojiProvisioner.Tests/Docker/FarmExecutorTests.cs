@@ -104,9 +104,22 @@ public sealed class FarmExecutorTests
             return Task.CompletedTask;
         }
         public Task<bool> RemoveVolumeAsync(string name, CancellationToken ct) { Did($"remove volume {name}"); return Task.FromResult(Volumes.Remove(name)); }
-        public Task<string?> ImageIdAsync(string reference, CancellationToken ct) => Task.FromResult<string?>(SampleFarm.ImageId(reference));
-        public Task BuildImageAsync(ImageSpec image, Stream context, string? networkMode, IProgress<string>? output, CancellationToken ct) =>
-            throw new InvalidOperationException("the images exist: nothing is built");
+        /// <summary>Images the engine lacks until they are built; each build runs <see cref="Build"/>.</summary>
+        public ConcurrentDictionary<string, bool> Missing { get; } = new(StringComparer.Ordinal);
+        public Func<ImageSpec, CancellationToken, Task>? Build { get; init; }
+
+        public Task<string?> ImageIdAsync(string reference, CancellationToken ct) =>
+            Task.FromResult(Missing.ContainsKey(reference) ? null : SampleFarm.ImageId(reference));
+
+        public async Task BuildImageAsync(ImageSpec image, Stream context, string? networkMode, IProgress<string>? output, CancellationToken ct)
+        {
+            if (Build is null)
+                throw new InvalidOperationException("the images exist: nothing is built");
+            Did($"build {image.Reference}");
+            await Build(image, ct);
+            Missing.TryRemove(image.Reference, out _);
+            Did($"built {image.Reference}");
+        }
         public void Dispose() { }
     }
 
@@ -118,6 +131,83 @@ public sealed class FarmExecutorTests
     /// <summary>A hook after every container of the plan.</summary>
     private static ConvergePlan WithHooks(ConvergePlan plan) =>
         plan with { Hooks = plan.Of(ResourceKind.Container).Select(s => new HookStep(s.Name, "test", "note", s.Name, "healthy")).ToList() };
+
+    /// <summary>The plan's images with a builder image FROM the Koji image, none of them on the engine; recipes in a temp folder.</summary>
+    private static (ConvergePlan Plan, string ImagesRoot) ThreeImagesToBuild(RecordingEngine engine)
+    {
+        const string builderImage = "koji-farm/koji-builder:55aa55aa55aa";
+        var farm = SampleFarm.Plan(builders: 1);
+        var builder = new ImageSpec(builderImage, "koji-builder", new Dictionary<string, string> { ["KOJI_IMAGE"] = SampleFarm.KojiImage },
+            new Dictionary<string, string>());
+        // The builder first: the order of the plan's list is not the order its images can be built in.
+        farm = farm with { Images = [builder, .. farm.Images] };
+        var root = Directory.CreateTempSubdirectory("images-").FullName;
+        foreach (var image in farm.Images)
+        {
+            Directory.CreateDirectory(Path.Combine(root, image.Recipe));
+            File.WriteAllText(Path.Combine(root, image.Recipe, "Dockerfile"), "FROM scratch\n");
+            engine.Missing[image.Reference] = true;
+        }
+        return (ConvergePlanner.Plan(farm, ObservedFarm.Empty(farm.Stack)), root);
+    }
+
+    [Fact]
+    public async Task Up_builds_independent_images_side_by_side_and_an_image_after_the_one_it_is_built_from()
+    {
+        var started = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
+        TaskCompletionSource Started(string reference) => started.GetOrAdd(reference, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var engine = new RecordingEngine
+        {
+            // The db's and the Koji image's builds each wait to see the other one start: built one at a
+            // time, the first would wait in vain.
+            Build = async (image, ct) =>
+            {
+                Started(image.Reference).TrySetResult();
+                var other = image.Reference == SampleFarm.DbImage ? SampleFarm.KojiImage : image.Reference == SampleFarm.KojiImage ? SampleFarm.DbImage : null;
+                if (other is not null)
+                    await Started(other).Task.WaitAsync(TimeSpan.FromSeconds(30), ct);
+            },
+        };
+        var (plan, root) = ThreeImagesToBuild(engine);
+        try
+        {
+            await new FarmExecutor(engine, Fast with { ImagesRoot = root }).ExecuteAsync(plan);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        var log = engine.Log.ToList();
+        int At(string what) => log.IndexOf(what) is var i and >= 0 ? i : throw new Xunit.Sdk.XunitException($"'{what}' never happened:\n{string.Join("\n", log)}");
+        Assert.True(At($"built {SampleFarm.KojiImage}") < At("build koji-farm/koji-builder:55aa55aa55aa"), "the builder image was built before the image it is FROM");
+        Assert.True(At("built koji-farm/koji-builder:55aa55aa55aa") < At("create demo-db"), "a container was made before every image was built");
+    }
+
+    [Fact]
+    public async Task A_failed_image_build_stops_the_others_and_is_the_error_up_reports()
+    {
+        var engine = new RecordingEngine
+        {
+            Build = async (image, ct) =>
+            {
+                if (image.Reference == SampleFarm.DbImage)
+                    throw new FarmException("building image koji-farm/db failed: apt-get: no network");
+                await Task.Delay(Timeout.Infinite, ct); // the Koji image's build, until it is stopped
+            },
+        };
+        var (plan, root) = ThreeImagesToBuild(engine);
+        try
+        {
+            var e = await Assert.ThrowsAsync<FarmException>(() => new FarmExecutor(engine, Fast with { ImagesRoot = root }).ExecuteAsync(plan));
+            Assert.Contains("koji-farm/db failed: apt-get: no network", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+        Assert.DoesNotContain(engine.Log, l => l.StartsWith("build koji-farm/koji-builder", StringComparison.Ordinal) || l.StartsWith("create ", StringComparison.Ordinal));
+    }
 
     [Fact]
     public async Task Up_makes_network_and_volumes_then_each_container_after_its_dependency_is_healthy_and_its_hook_ran()

@@ -66,7 +66,8 @@ public sealed class StarlingXFlockTests(ITestOutputHelper output)
         Assert.All(names, n => Assert.True(Directory.Exists(Path.Combine(repos, n, ".git")), n));
         Assert.True(File.Exists(Path.Combine(repos, "filesystem-scripts", "filesystem-scripts-1.0.tar.gz")));
         Assert.True(File.Exists(Path.Combine(repos, "filesystem-scripts", "LICENSE")));
-        await File.WriteAllTextAsync(Path.Combine(stack.Directory, "content.yaml"), Content);
+        // The offline stack's own line (the mapping, rpm.macro._tis_dist), naming flock.yaml beside it.
+        File.Copy(Path.Combine(TestEngine.RepoRoot, "stacks", "build-offline", "content.yaml"), Path.Combine(stack.Directory, "content.yaml"));
 
         var up = await steps.Run("up: farm, content, the buildroot with the line's Debian packages", () => stack.RunAsync("up"));
         Assert.True(up.ExitCode == 0, up.ToString());
@@ -253,36 +254,4 @@ public sealed class StarlingXFlockTests(ITestOutputHelper output)
             """);
         File.AppendAllText(Path.Combine(root, "centos_pkg_dirs"), $"\n{Binary}\n{ManPage}\n");
     }
-
-    private const string Content = """
-        package_owner: kojiadmin
-        flocks: [flock.yaml]
-        tags:
-          - name: stx-offline-base
-            arches: [x86_64]
-            extra:
-              # RPM names the specs BuildRequire, provided by these Debian packages in the buildroot
-              koji_farm.debian_packages:
-                systemd-devel: libsystemd-dev
-                systemd: systemd
-            packages:
-              - { name: debian-buildroot }
-          - name: stx-offline-candidate
-            inheritance:
-              - { parent: stx-offline-base, priority: 0 }
-          - name: stx-offline-build
-            arches: [x86_64]
-            extra:
-              mock.package_manager: dnf
-              mock.use_bootstrap: false
-              mock.releasever: "12"
-              rpm.macro._tis_dist: .tis
-            inheritance:
-              - { parent: stx-offline-candidate, priority: 0 }
-            groups:
-              - { name: build, packages: [debian-buildroot] }
-              - { name: srpm-build, packages: [debian-buildroot] }
-        targets:
-          - { name: stx-offline, build_tag: stx-offline-build, dest_tag: stx-offline-candidate }
-        """;
 }

@@ -133,6 +133,14 @@ public sealed class BuildersSpec
     public bool AnyTakesBuildTasks() =>
         (Count > 0 && Channels.Contains(BuildChannel)) || Remote.Any(r => r.Channels.Contains(BuildChannel));
 
+    /// <summary>
+    /// Job slots (kojid's maxjobs) of the validated spec's builders that take build tasks, local and
+    /// remote. A build holds one slot for its parent task while it waits on its children, which need
+    /// slots of their own: `flock build` keeps half of them for the children.
+    /// </summary>
+    public int BuildJobSlots() =>
+        (Channels.Contains(BuildChannel) ? Count * MaxJobs : 0) + Remote.Where(r => r.Channels.Contains(BuildChannel)).Sum(r => r.MaxJobs);
+
     [Bounds(0, 64, Note = "more builders go on other machines: builders.remote")]
     public int Count { get; set; } = 1;
     public List<string> Arches { get; set; } = new();

@@ -39,10 +39,17 @@ public sealed record FlockUrls(string FilesUrl, string WebUrl);
 /// a repo of its build tag that holds this layer's builds. A failure is reported with its failing
 /// task and build log, and never stops the other builds; packages that need a failed one are skipped.
 /// <see cref="PlanAsync"/> is the same look at the hub without the builds: it only reads.
+/// At most <see cref="MaxInFlight"/> builds are open at once: Koji hands a build's parent task a job
+/// slot of a builder (kojid's maxjobs) and keeps it while the parent waits on its children, so a layer
+/// submitted whole could fill every slot with waiting parents and leave their children FREE forever.
 /// </summary>
+/// <param name="jobSlots">The job slots of the builders that take build tasks (null: no limit).</param>
 public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls urls, IProgress<string>? progress,
-    TimeSpan? pollInterval = null, TimeSpan? timeout = null, RepoWaiter? repoWaiter = null)
+    TimeSpan? pollInterval = null, TimeSpan? timeout = null, RepoWaiter? repoWaiter = null, int? jobSlots = null)
 {
+    /// <summary>Builds open at once: half the slots, so every open build's parent leaves a slot for its child task.</summary>
+    public int MaxInFlight { get; } = jobSlots is { } slots ? Math.Max(1, slots / 2) : int.MaxValue;
+
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly TimeSpan _poll = pollInterval ?? TimeSpan.FromSeconds(2);
     private readonly TimeSpan _timeout = timeout ?? TimeSpan.FromHours(2);
@@ -125,7 +132,15 @@ public sealed class FlockBuilder(IKojiHub hub, IFlockSource source, FlockUrls ur
             var n = layer[0].Layer;
             foreach (var buildTag in layer.Where(p => runnable.Contains(p.Item)).Select(p => p.BuildTag).Distinct(StringComparer.Ordinal))
                 await WaitForRepoAsync(buildTag, n == 1 ? null : $"layer {n}", ct);
-            var watched = await Task.WhenAll(runnable.Select(item => BuildOneAsync(item, ct)));
+            if (runnable.Count > MaxInFlight)
+                Say($"layer {n}", $"{runnable.Count} builds, {MaxInFlight} open at a time (half the builders' {jobSlots} job slots: a build's parent task holds one while its child runs in another)");
+            using var open = new SemaphoreSlim(Math.Min(MaxInFlight, runnable.Count));
+            var watched = await Task.WhenAll(runnable.Select(async item =>
+            {
+                await open.WaitAsync(ct);
+                try { return await BuildOneAsync(item, ct); }
+                finally { open.Release(); }
+            }));
             foreach (var row in watched)
                 rows[row.Package] = row;
         }

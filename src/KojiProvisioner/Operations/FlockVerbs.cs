@@ -43,7 +43,7 @@ public sealed class FlockBuild(Stack stack)
         // A layer's repo wait says what it waits for as wait-repo does (this farm's builders, kojira).
         var builder = new FlockBuilder(hub, new BuilderCheckout(engine, names.Builder(1)),
             new FlockUrls(names.PublicFilesUrl, names.PublicWebUrl), progress,
-            repoWaiter: new FarmReadiness(stack, hub, engine).RepoWaiter());
+            repoWaiter: new FarmReadiness(stack, hub, engine).RepoWaiter(), jobSlots: stack.Spec.Builders.BuildJobSlots());
         return await run(builder);
     }
 }

@@ -233,10 +233,7 @@ public sealed class FlockBuildTests(ITestOutputHelper output)
     /// <summary>git daemon in a container of the builder image, on the farm's network; the repositories are made in it.</summary>
     private static async Task StartGitServerAsync(TestStack stack, string name, string image)
     {
-        var start = await Shell.RunAsync("docker", "run", "-d", "--name", name, "--network", $"koji-farm-{stack.Name}",
-            "--entrypoint", "sh", image, "-c",
-            "mkdir -p /srv/git && exec git daemon --reuseaddr --base-path=/srv/git --export-all /srv/git");
-        Assert.True(start.ExitCode == 0, start.ToString());
+        await GitServer.StartAsync(stack, name, image);
         var script = string.Join("\n", Repositories.Select(r =>
             $"""
             mkdir -p /tmp/w/{r.Key} && cd /tmp/w/{r.Key} && git init -q -b master

@@ -57,10 +57,42 @@ internal sealed partial class FakeKojiHub
         "getBuildLogs" => _builds.Single(b => b.Id == Convert.ToInt32(Bind(args, "build").GetValueOrDefault("build"))) is var built
             ? new List<object?> { Row(("name", "build.log"), ("dir", "noarch"), ("path", $"packages/{built.Package}/{built.Nvr}/data/logs/noarch/build.log")) }
             : null,
+        "build" => SubmitBuild((string)args[0]!),
+        "getTaskInfo" => PollBuildTask(Convert.ToInt32(args[0])),
+        "getTaskChildren" => new List<object?>(),
         "repo.request" => RequestRepo(Bind(args, "tag", "min_event", "at_event", "opts", "priority", "force")),
         "repo.checkRequest" => CheckRepoRequest(Convert.ToInt32(Bind(args, "req_id").GetValueOrDefault("req_id"))),
         _ => throw Fault(1000, $"Invalid method: {method}"),
     };
+
+    private readonly Dictionary<int, (string Source, int Polls)> _buildTasks = [];
+
+    /// <summary>A submitted build's task is OPEN for this many getTaskInfo looks, then CLOSED with its build COMPLETE.</summary>
+    public int PollsUntilBuilt { get; set; } = 3;
+    /// <summary>The most build tasks open at one time.</summary>
+    public int MostOpenBuilds { get; private set; }
+    private int OpenBuilds => _buildTasks.Values.Count(t => t.Polls < PollsUntilBuilt);
+
+    private int SubmitBuild(string source)
+    {
+        var id = NextId();
+        _buildTasks[id] = (source, 0);
+        MostOpenBuilds = Math.Max(MostOpenBuilds, OpenBuilds);
+        return id;
+    }
+
+    private Dictionary<string, object?> PollBuildTask(int id)
+    {
+        var (source, polls) = _buildTasks[id];
+        if (polls < PollsUntilBuilt && ++polls == PollsUntilBuilt)
+        {
+            var package = source.Split('#')[0].Split('?')[0].TrimEnd('/').Split('/')[^1];
+            AddBuild(package, $"{package}-1.0-1", source, taskId: id);
+        }
+        _buildTasks[id] = (source, polls);
+        return Row(("id", id), ("method", "build"), ("state", (int)(polls < PollsUntilBuilt ? TaskState.Open : TaskState.Closed)),
+            ("host_id", null), ("arch", "noarch"));
+    }
 
     private object? GetPackage(string? name) =>
         name is not null && (_packageIds.ContainsKey(name) || _tags.Values.Any(t => t.Packages.ContainsKey(name)))

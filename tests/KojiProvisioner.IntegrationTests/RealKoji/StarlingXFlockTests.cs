@@ -33,6 +33,10 @@ public sealed class StarlingXFlockTests(ITestOutputHelper output)
     {
         TestStack.SkipWithoutKoji();
         TestStack.SkipWithoutMock();
+        // 35 real builds take about half an hour on 2 cores: more than CI's run can give beside the
+        // rest, so this one runs when asked for.
+        Skip.If(Environment.GetEnvironmentVariable("KOJI_FARM_STX_BUILD") != "1",
+            "skipped: the 35-package StarlingX build (about 30 min on 2 cores) runs with KOJI_FARM_STX_BUILD=1");
         var tarball = Tarball();
         Skip.If(tarball is null, "skipped: ../shared/flock-stx7/config-files-7.0.0.tar.gz (StarlingX 7.0.0 config-files, test data) is not on this machine");
         var steps = new Steps(output);

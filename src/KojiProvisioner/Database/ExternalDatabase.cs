@@ -92,6 +92,19 @@ public static class ExternalDatabase
     {
         await using var source = Source(db);
         await using var connection = await OpenAsync(source, db, ct);
+        try
+        {
+            return await ReadAsync(connection, ct);
+        }
+        catch (PostgresException e)
+        {
+            // e.g. a koji_farm_owner table database.user may not read: the database is not the farm's to use as it is.
+            throw new InputException($"the external {db.Where}: database.user '{db.User}' cannot read what it holds ({e.MessageText}); nothing was changed");
+        }
+    }
+
+    private static async Task<ExternalDatabaseState> ReadAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
         await using var flags = new NpgsqlCommand(
             $"SELECT to_regclass('public.users') IS NOT NULL, to_regclass('public.{FarmDatabase.SchemaLog}') IS NOT NULL, " +
             $"to_regclass('public.repo_queue') IS NOT NULL, to_regclass('public.{OwnerTable}') IS NOT NULL, " +

@@ -43,8 +43,13 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
         await pg.PsqlAsync("postgres", "CREATE DATABASE shop OWNER koji");
         await pg.PsqlAsync("postgres", "CREATE DATABASE otherfarm OWNER koji");
         await pg.PsqlAsync("shop", "CREATE TABLE orders (id int); GRANT ALL ON orders TO koji;");
+        await pg.PsqlAsync("postgres", "CREATE DATABASE locked OWNER koji");
+        // Another farm's database, its tables the koji user's as that farm's up would have made them.
         await pg.PsqlAsync("otherfarm", "CREATE TABLE users (id int); CREATE TABLE koji_farm_owner (fingerprint text, stack text, claimed_at timestamptz DEFAULT now()); " +
-            "INSERT INTO koji_farm_owner (fingerprint, stack) VALUES ('00ff00ff00ff00ff00ff', 'someone-else');");
+            "INSERT INTO koji_farm_owner (fingerprint, stack) VALUES ('00ff00ff00ff00ff00ff', 'someone-else'); " +
+            "ALTER TABLE users OWNER TO koji; ALTER TABLE koji_farm_owner OWNER TO koji;");
+        // A table database.user may not read.
+        await pg.PsqlAsync("locked", "CREATE TABLE koji_farm_owner (fingerprint text, stack text, claimed_at timestamptz DEFAULT now()); REVOKE ALL ON koji_farm_owner FROM PUBLIC;");
 
         // Each refusal: its exit code, one line on stderr, and nothing of the stack on the engine.
         foreach (var (what, yaml, code, message) in new[]
@@ -53,6 +58,7 @@ public sealed class ExternalDatabaseTests(ITestOutputHelper output)
             ("wrong password", pg.DatabaseYaml(passwordFile: "wrong-password"), 2, "refuses the password from database.passwordFile"),
             ("a non-Koji schema", pg.DatabaseYaml(name: "shop"), 2, "holds 1 table(s) and no Koji schema"),
             ("another farm's Koji", pg.DatabaseYaml(name: "otherfarm"), 2, "holds the Koji of another farm (stack 'someone-else'"),
+            ("a table the user may not read", pg.DatabaseYaml(name: "locked"), 2, "cannot read what it holds (permission denied for table koji_farm_owner)"),
         })
         {
             await using var bad = new TestStack("extbad", builders: 0, extraYaml: yaml);

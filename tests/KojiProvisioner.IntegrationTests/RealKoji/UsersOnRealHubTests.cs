@@ -124,22 +124,30 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
             Assert.True(await WebLoginAsync(stack, "bob"), "kojiweb refused bob after alice's revocation");
         });
 
-        var ls = await steps.Run("user ls shows alice revoked and blocked", () => stack.RunAsync("user", "ls", "--output", "json"));
-        Assert.True(ls.ExitCode == 0, ls.ToString());
-        var alice = System.Text.Json.JsonDocument.Parse(ls.Out).RootElement.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("name").GetString() == "alice");
-        Assert.True(alice.GetProperty("revoked").GetBoolean());
-        Assert.Equal("blocked", alice.GetProperty("koji").GetString());
+        // What must hold after the revocation and after everything that rebuilds the farm.
+        async Task AliceRevokedInUserLs(string when)
+        {
+            var ls = await steps.Run($"user ls {when} shows alice revoked and blocked", () => stack.RunAsync("user", "ls", "--output", "json"));
+            Assert.True(ls.ExitCode == 0, ls.ToString());
+            var alice = System.Text.Json.JsonDocument.Parse(ls.Out).RootElement.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("name").GetString() == "alice");
+            Assert.True(alice.GetProperty("revoked").GetBoolean());
+            Assert.Equal("blocked", alice.GetProperty("koji").GetString());
+        }
+        Task AliceRefusedBobNot(string when) => steps.Run($"{when} alice is still refused at the hub and the web, bob is not", async () =>
+        {
+            Assert.False(await HubLoginAsync(stack, "alice"), $"the hub let alice in {when}");
+            Assert.False(await WebLoginAsync(stack, "alice"), $"kojiweb let alice in {when}");
+            Assert.True(await HubLoginAsync(stack, "bob"), $"bob was refused {when}");
+            Assert.True(await WebLoginAsync(stack, "bob"), $"kojiweb refused bob {when}");
+        });
+
+        await AliceRevokedInUserLs("after the revocation");
 
         var down = await steps.Run("down", () => stack.RunAsync("down"));
         Assert.True(down.ExitCode == 0, down.ToString());
         var upAgain = await steps.Run("up again", () => stack.RunAsync("up"));
         Assert.True(upAgain.ExitCode == 0, upAgain.ToString());
-        await steps.Run("after down + up alice is still refused at the hub and the web, bob is not", async () =>
-        {
-            Assert.False(await HubLoginAsync(stack, "alice"), "the hub let alice in after down + up");
-            Assert.False(await WebLoginAsync(stack, "alice"), "kojiweb let alice in after down + up");
-            Assert.True(await HubLoginAsync(stack, "bob"), "bob was refused after down + up");
-        });
+        await AliceRefusedBobNot("after down + up");
 
         // The CRL, the user registry and the Koji user's blocked status all live in what a backup
         // carries (state folder, database): a farm rebuilt from it must not let alice back in.
@@ -150,17 +158,7 @@ public sealed class UsersOnRealHubTests(ITestOutputHelper output)
         Assert.True(purge.ExitCode == 0, purge.ToString());
         var restore = await steps.Run("restore", () => stack.RunAsync("restore", "--from", backupDir));
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        await steps.Run("after backup → purge → restore alice is still refused at the hub and the web, bob is not", async () =>
-        {
-            Assert.False(await HubLoginAsync(stack, "alice"), "the hub let alice in after restore");
-            Assert.False(await WebLoginAsync(stack, "alice"), "kojiweb let alice in after restore");
-            Assert.True(await HubLoginAsync(stack, "bob"), "bob was refused after restore");
-            Assert.True(await WebLoginAsync(stack, "bob"), "kojiweb refused bob after restore");
-        });
-        var lsAfter = await steps.Run("user ls after restore still shows alice revoked", () => stack.RunAsync("user", "ls", "--output", "json"));
-        Assert.True(lsAfter.ExitCode == 0, lsAfter.ToString());
-        var aliceAfter = System.Text.Json.JsonDocument.Parse(lsAfter.Out).RootElement.GetProperty("users").EnumerateArray().Single(u => u.GetProperty("name").GetString() == "alice");
-        Assert.True(aliceAfter.GetProperty("revoked").GetBoolean());
-        Assert.Equal("blocked", aliceAfter.GetProperty("koji").GetString());
+        await AliceRefusedBobNot("after backup → purge → restore");
+        await AliceRevokedInUserLs("after restore");
     }
 }
